@@ -1,0 +1,70 @@
+import type { Role } from "../../db/schema";
+
+// The one place that says which role may do what (DESIGN.md, "Who may see and do what").
+// Record-level rules (a coach sees only cases they are a member of) live in the model
+// functions, which take the acting user; this table answers the role-wide questions.
+
+export const STAFF_ROLES = ["admin", "coach", "therapist"] as const satisfies readonly Role[];
+
+const PERMISSIONS = {
+  /** Admin dashboard and practice-wide figures. */
+  "admin.dashboard": ["admin"],
+  /** Create, invite, deactivate and change roles of accounts. */
+  "users.manage": ["admin"],
+  /** Read the audit log. */
+  "audit.read": ["admin"],
+  /** Staff work screens: triage queue, case list. */
+  "staff.workspace": STAFF_ROLES,
+  /** The client portal. */
+  "portal.use": ["client"],
+  /** Own profile and password. */
+  "account.manage": ["admin", "coach", "therapist", "client"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(user: { role: Role } | null | undefined, permission: Permission): boolean {
+  if (!user) return false;
+  return (PERMISSIONS[permission] as readonly Role[]).includes(user.role);
+}
+
+export function isStaff(role: Role): boolean {
+  return (STAFF_ROLES as readonly Role[]).includes(role);
+}
+
+/** Where each role lands after signing in. */
+export function homePath(role: Role): string {
+  switch (role) {
+    case "admin":
+      return "/admin";
+    case "coach":
+      return "/triage";
+    case "therapist":
+      return "/cases";
+    case "client":
+      return "/portal";
+  }
+}
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: "Admin",
+  coach: "Coach",
+  therapist: "Therapist",
+  client: "Client",
+};
+
+export type NavItem = { to: string; label: string };
+
+/** The app shell's navigation for a role, built from the same permission table. */
+export function navigationFor(role: Role): NavItem[] {
+  const user = { role };
+  const items: NavItem[] = [];
+  if (can(user, "admin.dashboard")) items.push({ to: "/admin", label: "Dashboard" });
+  if (can(user, "staff.workspace")) {
+    items.push({ to: "/triage", label: "Triage" }, { to: "/cases", label: "Cases" });
+  }
+  if (can(user, "users.manage")) items.push({ to: "/admin/users", label: "Users" });
+  if (can(user, "portal.use")) items.push({ to: "/portal", label: "My plan" });
+  items.push({ to: "/account", label: "Account" });
+  return items;
+}

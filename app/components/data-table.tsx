@@ -1,0 +1,128 @@
+import { Link, useSearchParams } from "@remix-run/react";
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+
+// The one table component. Sorting, filtering and paging happen on the server from the URL,
+// so TanStack Table only lays the rows out ("manual" modes) and the headers are plain links.
+
+export type SortableColumn<T> = ColumnDef<T> & { meta?: { sortKey?: string; className?: string } };
+
+type Props<T> = {
+  caption: string;
+  columns: SortableColumn<T>[];
+  rows: T[];
+  sort: string;
+  dir: "asc" | "desc";
+  emptyMessage: string;
+  getRowId: (row: T) => string;
+};
+
+export function DataTable<T>({ caption, columns, rows, sort, dir, emptyMessage, getRowId }: Props<T>) {
+  const table = useReactTable({
+    data: rows,
+    columns,
+    getRowId,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    manualFiltering: true,
+    manualPagination: true,
+  });
+  const [searchParams] = useSearchParams();
+
+  const sortHref = (key: string) => {
+    const next = new URLSearchParams(searchParams);
+    const nextDir = sort === key && dir === "asc" ? "desc" : "asc";
+    next.set("sort", key);
+    next.set("dir", nextDir);
+    next.delete("page");
+    return `?${next.toString()}`;
+  };
+
+  return (
+    <div className="overflow-x-auto rounded-lg border border-stone-200 bg-white shadow-sm">
+      <table className="w-full min-w-[40rem] text-left text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-stone-100 text-stone-700">
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => {
+                const meta = (header.column.columnDef as SortableColumn<T>).meta;
+                const key = meta?.sortKey;
+                const active = key !== undefined && key === sort;
+                const label = flexRender(header.column.columnDef.header, header.getContext());
+                return (
+                  <th
+                    key={header.id}
+                    scope="col"
+                    className={`px-3 py-2 font-medium ${meta?.className ?? ""}`}
+                    aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined}
+                  >
+                    {key ? (
+                      <Link to={sortHref(key)} className="text-stone-800" preventScrollReset>
+                        {label}
+                        <span aria-hidden="true">{active ? (dir === "asc" ? " ▲" : " ▼") : ""}</span>
+                        <span className="sr-only">{active ? `, sorted ${dir === "asc" ? "ascending" : "descending"}` : ", sort"}</span>
+                      </Link>
+                    ) : (
+                      label
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.length === 0 ? (
+            <tr>
+              <td colSpan={columns.length} className="px-3 py-6 text-center text-stone-600">
+                {emptyMessage}
+              </td>
+            </tr>
+          ) : (
+            table.getRowModel().rows.map((row) => (
+              <tr key={row.id} className="border-t border-stone-100 hover:bg-stone-50">
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} className={`px-3 py-2 ${(cell.column.columnDef as SortableColumn<T>).meta?.className ?? ""}`}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Pagination({ page, perPage, total, label }: { page: number; perPage: number; total: number; label: string }) {
+  const [searchParams] = useSearchParams();
+  const pages = Math.max(1, Math.ceil(total / perPage));
+  const href = (p: number) => {
+    const next = new URLSearchParams(searchParams);
+    next.set("page", String(p));
+    return `?${next.toString()}`;
+  };
+  const first = total === 0 ? 0 : (page - 1) * perPage + 1;
+  const last = Math.min(total, page * perPage);
+  return (
+    <nav aria-label={`${label} pages`} className="flex flex-wrap items-center justify-between gap-3 text-sm">
+      <p>
+        {total === 0 ? `No ${label}` : `Showing ${first}–${last} of ${total} ${label}`}
+        {pages > 1 ? ` · page ${page} of ${pages}` : ""}
+      </p>
+      <div className="flex gap-2">
+        {page > 1 ? (
+          <Link className="btn-secondary" to={href(page - 1)} rel="prev">
+            Previous page
+          </Link>
+        ) : null}
+        {page < pages ? (
+          <Link className="btn-secondary" to={href(page + 1)} rel="next">
+            Next page
+          </Link>
+        ) : null}
+      </div>
+    </nav>
+  );
+}

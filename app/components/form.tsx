@@ -1,0 +1,120 @@
+import { useNavigation } from "@remix-run/react";
+import { useId, type ReactNode } from "react";
+
+type FieldProps = {
+  label: string;
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+  defaultValue?: string;
+  type?: "text" | "email" | "password" | "search" | "number" | "url" | "date";
+  autoComplete?: string;
+  required?: boolean;
+  autoFocus?: boolean;
+  minLength?: number;
+};
+
+/** A labelled input whose error sits right beside it and is announced with it. */
+export function Field({ label, name, error, hint, type = "text", ...rest }: FieldProps) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
+        {label}
+      </label>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        className="input"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...rest}
+      />
+      {hint ? (
+        <p id={hintId} className="text-xs text-stone-600">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type SelectFieldProps = {
+  label: string;
+  name: string;
+  options: readonly { value: string; label: string }[];
+  defaultValue?: string;
+  error?: string;
+};
+
+export function SelectField({ label, name, options, defaultValue, error }: SelectFieldProps) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
+        {label}
+      </label>
+      <select
+        id={id}
+        name={name}
+        defaultValue={defaultValue}
+        className="input"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <p id={errorId} className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A form-wide message (one not tied to a single field). */
+export function FormMessage({ error }: { error?: string }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+      {error}
+    </p>
+  );
+}
+
+type SubmitProps = {
+  children: ReactNode;
+  pendingLabel: string;
+  name?: string;
+  value?: string;
+  variant?: "primary" | "secondary" | "danger";
+};
+
+/** A real submit button that says what is happening while its form is on its way. */
+export function SubmitButton({ children, pendingLabel, name, value, variant = "primary" }: SubmitProps) {
+  const navigation = useNavigation();
+  const pending =
+    navigation.state === "submitting" &&
+    (name === undefined || navigation.formData?.get(name) === value);
+  const className = variant === "primary" ? "btn" : variant === "danger" ? "btn-danger" : "btn-secondary";
+  return (
+    <button type="submit" name={name} value={value} className={className} disabled={pending} aria-busy={pending || undefined}>
+      {pending ? pendingLabel : children}
+    </button>
+  );
+}

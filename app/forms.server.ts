@@ -1,0 +1,44 @@
+import { json } from "@remix-run/node";
+import type { z } from "zod";
+import { RuleViolation } from "~/models/errors.server";
+
+// The one way forms are validated: zod parses the submitted fields; on failure the action
+// answers 400 with a message per field and the values as typed, and the form shows both.
+
+export type FieldErrors = Record<string, string>;
+export type FormFailure = { ok: false; errors: FieldErrors; values: Record<string, string> };
+export type FormResult<T> = { ok: true; data: T } | FormFailure;
+
+/** Fields never echoed back to the page. */
+const SECRET_FIELDS = /password/i;
+
+export function formValues(formData: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData) {
+    if (typeof value === "string" && !SECRET_FIELDS.test(key)) values[key] = value;
+  }
+  return values;
+}
+
+export function parseForm<S extends z.ZodType>(formData: FormData, schema: S): FormResult<z.infer<S>> {
+  const raw = Object.fromEntries([...formData].filter(([, v]) => typeof v === "string"));
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, data: result.data };
+  const errors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    errors[field] ??= issue.message;
+  }
+  return { ok: false, errors, values: formValues(formData) };
+}
+
+/** The 400 answer for a failed form; `extra` is merged in (e.g. which form of several). */
+export function formError(failure: Omit<FormFailure, "ok">, extra: Record<string, unknown> = {}) {
+  return json({ ok: false as const, errors: failure.errors, values: failure.values, ...extra }, { status: 400 });
+}
+
+/** Turns a rule the domain refused into the same 400 answer, next to the field it concerns. */
+export function ruleViolationError(error: unknown, formData: FormData, extra: Record<string, unknown> = {}) {
+  if (!(error instanceof RuleViolation)) throw error;
+  return formError({ errors: { [error.field ?? "form"]: error.message }, values: formValues(formData) }, extra);
+}

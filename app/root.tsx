@@ -1,0 +1,129 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { ErrorPage } from "~/components/error-page";
+import { navigationFor, ROLE_LABELS } from "~/auth/permissions";
+import { rootData } from "~/root.server";
+import { useNonce } from "~/nonce";
+import stylesheet from "~/styles.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [{ title: "Cairn" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { data, headers } = await rootData(request);
+  return json(data, { headers });
+}
+
+export type RootData = Awaited<ReturnType<typeof rootData>>["data"];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-full">
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  return (
+    <>
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
+        Skip to content
+      </a>
+      <header className="border-b border-stone-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+          <a href={user ? "/" : "/login"} className="flex items-center gap-2 text-lg font-semibold text-brand-800 no-underline">
+            <img src="/favicon.svg" alt="" width={24} height={24} />
+            Cairn
+          </a>
+          {user ? (
+            <nav aria-label="Main" className="order-3 w-full overflow-x-auto sm:order-none sm:w-auto">
+              <ul className="flex gap-1">
+                {navigationFor(user.role).map((item) => (
+                  <li key={item.to}>
+                    <NavLink
+                      to={item.to}
+                      end={item.to === "/admin"}
+                      className={({ isActive }) =>
+                        `block rounded-md px-3 py-1.5 text-sm no-underline ${isActive ? "bg-brand-50 font-medium text-brand-800" : "text-stone-700 hover:bg-stone-100"}`
+                      }
+                    >
+                      {item.label}
+                    </NavLink>
+                  </li>
+                ))}
+                {data?.demo ? (
+                  <li>
+                    <NavLink to="/dev/outbox" className="block rounded-md px-3 py-1.5 text-sm text-stone-700 no-underline hover:bg-stone-100">
+                      Outbox
+                    </NavLink>
+                  </li>
+                ) : null}
+              </ul>
+            </nav>
+          ) : null}
+          {user ? (
+            <div className="ml-auto flex items-center gap-3">
+              <p className="text-right text-sm leading-tight">
+                <span className="block font-medium">{user.name}</span>
+                <span className="block text-stone-600">{ROLE_LABELS[user.role]}</span>
+              </p>
+              <Form method="post" action="/logout">
+                <button type="submit" className="btn-secondary">
+                  Sign out
+                </button>
+              </Form>
+            </div>
+          ) : null}
+        </div>
+      </header>
+      {data?.flash ? (
+        <div
+          role="status"
+          className={`mx-auto mt-4 max-w-6xl rounded-md border px-4 py-2 text-sm ${data.flash.kind === "error" ? "border-red-200 bg-red-50 text-red-800" : "border-brand-100 bg-brand-50 text-brand-800"}`}
+        >
+          {data.flash.message}
+        </div>
+      ) : null}
+      <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        {children}
+      </main>
+    </>
+  );
+}
+
+export default function App() {
+  useLoaderData<typeof loader>();
+  return (
+    <Shell>
+      <Outlet />
+    </Shell>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <Shell>
+      <ErrorPage />
+    </Shell>
+  );
+}

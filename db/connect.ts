@@ -1,0 +1,79 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import { lockDataDir } from "./lock";
+import * as schema from "./schema";
+
+/** The one database type the app uses, whichever driver is underneath. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseHandle = {
+  db: Database;
+  kind: "postgres" | "pglite";
+  /** Applies the committed SQL migrations that have not run yet. */
+  migrate: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export type ConnectOptions =
+  | { url: string; maxConnections?: number }
+  | {
+      /** A folder, or "memory://" for a throwaway in-memory database. */
+      dataDir: string;
+      /** A tarball made by PGlite's dumpDataDir() to start from (tests use a migrated template). */
+      loadDataDir?: Blob;
+    };
+
+// Resolved from this file, not the bundle: migrations run from the server entry and db scripts.
+export const migrationsFolder = path.resolve(import.meta.dirname ?? ".", "../migrations");
+
+export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
+  if ("url" in options) {
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+    });
+    const db = drizzlePostgres(client, { schema });
+    return {
+      db,
+      kind: "postgres",
+      migrate: () => migratePostgres(db, { migrationsFolder }),
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+
+  const inMemory = options.dataDir.startsWith("memory://");
+  let release = () => {};
+  if (!inMemory) {
+    fs.mkdirSync(path.dirname(path.resolve(options.dataDir)), { recursive: true });
+    release = lockDataDir(options.dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(inMemory ? undefined : options.dataDir, {
+      loadDataDir: options.loadDataDir,
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const db = drizzlePglite(client, { schema });
+  return {
+    db,
+    kind: "pglite",
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+// PGlite takes no lock of its own: two processes on one data folder silently lose writes.
+// This lock file beside the folder makes the second process refuse to start instead.
+
+type Holder = { pid: number; host: string; command: string; startedAt: string };
+
+export class DataDirLockedError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: Holder,
+  ) {
+    super(
+      `The embedded database folder ${dataDir} is in use by process ${holder.pid} ` +
+        `(${holder.command}, started ${holder.startedAt}). ` +
+        `Stop that process first, or point CAIRN_DATA_DIR at another folder.`,
+    );
+    this.name = "DataDirLockedError";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readHolder(lockPath: string): Holder | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(lockPath, "utf8")) as Holder;
+  } catch {
+    return undefined;
+  }
+}
+
+export function lockPathFor(dataDir: string) {
+  return `${path.resolve(dataDir)}.lock`;
+}
+
+/** Takes the lock on `dataDir` for this process; returns a function that releases it. */
+export function lockDataDir(dataDir: string): () => void {
+  const lockPath = lockPathFor(dataDir);
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  const me: Holder = {
+    pid: process.pid,
+    host: os.hostname(),
+    command: process.argv.slice(1).map((a) => path.basename(a)).join(" ") || "node",
+    startedAt: new Date().toISOString(),
+  };
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, JSON.stringify(me), { flag: "wx" });
+      const release = () => {
+        if (readHolder(lockPath)?.pid === process.pid) fs.rmSync(lockPath, { force: true });
+        process.off("exit", release);
+      };
+      process.on("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = readHolder(lockPath);
+      const stale =
+        holder !== undefined && holder.host === me.host && holder.pid !== process.pid && !isAlive(holder.pid);
+      if (holder && !stale) throw new DataDirLockedError(path.resolve(dataDir), holder);
+      // The holder died without cleaning up (or the file is unreadable): take the lock over.
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not take the lock ${lockPath}`);
+}
