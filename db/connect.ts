@@ -19,6 +19,8 @@ export type DatabaseHandle = {
   /** Applies the committed SQL migrations that have not run yet. */
   migrate: () => Promise<void>;
   close: () => Promise<void>;
+  /** PGlite only: the whole data folder as a tarball (tests copy a migrated template with it). */
+  dumpDataDir?: () => Promise<Blob>;
 };
 
 export type ConnectOptions =
@@ -68,6 +70,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     db,
     kind: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder }),
+    dumpDataDir: async () => (await client.dumpDataDir("gzip")) as Blob,
     close: async () => {
       try {
         await client.close();
