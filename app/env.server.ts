@@ -1,4 +1,10 @@
+import fs from "node:fs";
 import { z } from "zod";
+
+/** Reads `.env` from the working directory when there is one; real environment variables win. */
+export function loadDotEnv(file = ".env") {
+  if (fs.existsSync(file)) process.loadEnvFile(file);
+}
 
 const flag = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])

@@ -1,4 +1,4 @@
-import { EnvError } from "../app/env.server";
+import { EnvError, loadDotEnv } from "../app/env.server";
 import { closeDatabase, databaseHandle } from "./handle";
 
 /** Applies the committed migrations in `migrations/` that have not run on this database yet. */
@@ -10,6 +10,7 @@ export async function migrateDatabase() {
 
 if (process.argv[1] === import.meta.filename) {
   try {
+    loadDotEnv();
     const kind = await migrateDatabase();
     console.log(`Migrations applied (${kind === "postgres" ? "DATABASE_URL" : "embedded database"}).`);
     await closeDatabase();

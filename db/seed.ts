@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/auth/password.server";
-import { EnvError } from "../app/env.server";
+import { EnvError, loadDotEnv } from "../app/env.server";
 import { DEMO_PASSWORD, demoAccounts } from "./demo-accounts";
 import { closeDatabase, databaseHandle } from "./handle";
 import { users } from "./schema";
@@ -29,6 +29,7 @@ export async function seedDemo() {
 
 if (process.argv[1] === import.meta.filename) {
   try {
+    loadDotEnv();
     const handle = await databaseHandle();
     await handle.migrate();
     const { created } = await seedDemo();

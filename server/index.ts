@@ -2,13 +2,14 @@ import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import { EnvError, parseEnv } from "../app/env.server";
+import { EnvError, loadDotEnv, parseEnv } from "../app/env.server";
 import { closeDatabase, databaseHandle } from "../db/handle";
 import { startMailWorker } from "./mail-worker";
 import { sameOriginOnly, securityHeaders } from "./security";
 
 let config;
 try {
+  loadDotEnv();
   config = parseEnv(process.env);
 } catch (error) {
   console.error(error instanceof EnvError ? error.message : error);
@@ -73,6 +74,10 @@ const stopMail = config.SMTP_URL ? startMailWorker({ smtpUrl: config.SMTP_URL, f
 const server = app.listen(config.PORT, config.HOST, () => {
   const where = config.DATABASE_URL ? "Postgres (DATABASE_URL)" : `embedded database in ${config.CAIRN_DATA_DIR}`;
   console.log(`Cairn is running on http://localhost:${config.PORT} — ${where}${config.CAIRN_DEMO ? ", demo mode" : ""}`);
+  if (config.CAIRN_DEMO) {
+    console.log(`Sign in at http://localhost:${config.PORT}/login as admin@cairn.test with the password cairn-demo;`);
+    console.log("the login page lists every demo account, and /dev/outbox shows the emails Cairn sends.");
+  }
 });
 
 let stopping = false;

@@ -62,7 +62,7 @@ export default function LoginPage() {
         <Form method="post" className="space-y-4" noValidate>
           <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
           <FormMessage error={errors.form} />
-          <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={values.email} error={errors.email} required autoFocus />
+          <Field label="Email" name="email" type="email" autoComplete="username" defaultValue={values.email} error={errors.email} required />
           <Field label="Password" name="password" type="password" autoComplete="current-password" error={errors.password} required />
           <div className="flex items-center justify-between gap-4">
             <SubmitButton pendingLabel="Signing in…">Sign in</SubmitButton>

@@ -66,3 +66,49 @@ export async function respond(fn: () => Promise<unknown>): Promise<Response> {
     throw thrown;
   }
 }
+
+/**
+ * A browser request carrying `token` as its session cookie (or no cookie when null), so a test
+ * can replay the same cookie on later requests. `origin` switches to e.g. "https://cairn.example".
+ */
+export function requestWithSession(
+  token: string | null,
+  path: string,
+  init: { method?: string; form?: Record<string, string>; origin?: string } = {},
+) {
+  const origin = init.origin ?? "http://localhost:3000";
+  const headers = new Headers({ Origin: origin, "Sec-Fetch-Site": "same-origin" });
+  if (token) headers.set("Cookie", `cairn_session=${token}`);
+  const body = init.form ? new URLSearchParams(init.form) : undefined;
+  if (body) headers.set("Content-Type", "application/x-www-form-urlencoded");
+  return new Request(`${origin}${path}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body });
+}
+
+/** The Set-Cookie header a response sets for `name`, or undefined. */
+export function setCookieFor(response: Response, name: string): string | undefined {
+  return response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`));
+}
+
+/** The session token a response hands the browser, or undefined when it sets none (or clears it). */
+export function sessionTokenFrom(response: Response): string | undefined {
+  const cookie = setCookieFor(response, "cairn_session");
+  const value = cookie?.slice("cairn_session=".length).split(";")[0];
+  return value ? decodeURIComponent(value) : undefined;
+}
+
+/** The attributes of a Set-Cookie header, lower-cased names: { path: "/", httponly: true, … }. */
+export function cookieAttributes(cookie: string): Record<string, string | true> {
+  const attributes: Record<string, string | true> = {};
+  for (const part of cookie.split(";").slice(1)) {
+    const [name, ...value] = part.trim().split("=");
+    attributes[name!.toLowerCase()] = value.length ? value.join("=") : true;
+  }
+  return attributes;
+}
+
+/** The token at the end of an emailed link such as https://…/invite/<token>. */
+export function tokenFromLink(link: string | null | undefined, prefix: "/invite/" | "/reset-password/"): string {
+  const match = link ? new RegExp(`${prefix}([^/?#\\s]+)$`).exec(new URL(link).pathname) : null;
+  if (!match) throw new Error(`no ${prefix} link in ${String(link)}`);
+  return decodeURIComponent(match[1]!);
+}
