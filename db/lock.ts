@@ -49,7 +49,7 @@ export function lockDataDir(dataDir: string): () => void {
   const me: Holder = {
     pid: process.pid,
     host: os.hostname(),
-    command: process.argv.slice(1).map((a) => path.basename(a)).join(" ") || "node",
+    command: process.argv.slice(1).map((a) => (path.isAbsolute(a) ? path.relative(process.cwd(), a) : a)).join(" ") || "node",
     startedAt: new Date().toISOString(),
   };
 

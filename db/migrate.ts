@@ -1,5 +1,5 @@
-import { EnvError, loadDotEnv } from "../app/env.server";
-import { closeDatabase, databaseHandle } from "./handle";
+import { databaseHandle } from "./handle";
+import { runScript } from "./run-script";
 
 /** Applies the committed migrations in `migrations/` that have not run on this database yet. */
 export async function migrateDatabase() {
@@ -9,13 +9,8 @@ export async function migrateDatabase() {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  try {
-    loadDotEnv();
+  await runScript(async () => {
     const kind = await migrateDatabase();
     console.log(`Migrations applied (${kind === "postgres" ? "DATABASE_URL" : "embedded database"}).`);
-    await closeDatabase();
-  } catch (error) {
-    console.error(error instanceof EnvError ? error.message : error);
-    process.exit(1);
-  }
+  });
 }

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/auth/password.server";
-import { EnvError, loadDotEnv } from "../app/env.server";
 import { DEMO_PASSWORD, demoAccounts } from "./demo-accounts";
-import { closeDatabase, databaseHandle } from "./handle";
+import { databaseHandle } from "./handle";
+import { runScript } from "./run-script";
 import { users } from "./schema";
 
 /**
@@ -28,17 +28,12 @@ export async function seedDemo() {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  try {
-    loadDotEnv();
+  await runScript(async () => {
     const handle = await databaseHandle();
     await handle.migrate();
     const { created } = await seedDemo();
     console.log(created ? `Demo practice seeded: ${created} accounts created.` : "Demo practice already seeded: nothing to do.");
     console.log(`\nDemo sign-ins (password: ${DEMO_PASSWORD}):`);
     for (const a of demoAccounts) console.log(`  ${a.email.padEnd(24)} ${a.name} (${a.roleLabel})`);
-    await closeDatabase();
-  } catch (error) {
-    console.error(error instanceof EnvError ? error.message : error);
-    process.exit(1);
-  }
+  });
 }

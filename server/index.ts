@@ -4,7 +4,6 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { EnvError, loadDotEnv, parseEnv } from "../app/env.server";
 import { closeDatabase, databaseHandle } from "../db/handle";
-import { startMailWorker } from "./mail-worker";
 import { sameOriginOnly, securityHeaders } from "./security";
 
 let config;
@@ -68,6 +67,25 @@ app.all(
     }),
   }),
 );
+
+// Modules that use the database are loaded only now, after the environment was checked and the
+// database opened, so a bad setting ends in a clear message rather than an import-time crash.
+const { deleteExpiredSessions } = await import("../app/auth/session.server");
+const { pruneSignInAttempts } = await import("../app/auth/throttle.server");
+const { startMailWorker } = await import("./mail-worker");
+
+// Housekeeping: expired sessions and day-old sign-in attempts go, once at start and hourly.
+const housekeeping = async () => {
+  try {
+    await deleteExpiredSessions();
+    await pruneSignInAttempts();
+  } catch (error) {
+    console.error("housekeeping failed", error);
+  }
+};
+void housekeeping();
+const housekeepingTimer = setInterval(housekeeping, 60 * 60 * 1000);
+housekeepingTimer.unref();
 
 const stopMail = config.SMTP_URL ? startMailWorker({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : () => {};
 

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, gte, lte, max } from "drizzle-orm";
+import { and, count, eq, gt, gte, lt, lte, max } from "drizzle-orm";
 import { db } from "../../db/client";
 import { loginAttempts } from "../../db/schema";
 
@@ -58,4 +58,9 @@ export async function signInThrottle(email: string, ip: string, now = new Date()
 
 export async function recordSignInAttempt(email: string, ip: string, succeeded: boolean, now = new Date()) {
   await db.insert(loginAttempts).values({ email, ip, succeeded, createdAt: now });
+}
+
+/** Attempts older than a day no longer matter to any lockout. */
+export async function pruneSignInAttempts(now = new Date()) {
+  await db.delete(loginAttempts).where(lt(loginAttempts.createdAt, new Date(now.getTime() - 24 * 60 * 60 * 1000)));
 }
