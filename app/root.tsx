@@ -57,7 +57,7 @@ function Shell({ children }: { children: ReactNode }) {
           </a>
           {user ? (
             <nav aria-label="Main" className="order-3 w-full overflow-x-auto sm:order-none sm:w-auto">
-              <ul className="flex gap-1">
+              <ul className="flex flex-wrap gap-1">
                 {navigationFor(user.role).map((item) => (
                   <li key={item.to}>
                     <NavLink

@@ -53,6 +53,13 @@ export const ROLE_LABELS: Record<Role, string> = {
   client: "Client",
 };
 
+export const ROLE_PLURALS: Record<Role, string> = {
+  admin: "Admins",
+  coach: "Coaches",
+  therapist: "Therapists",
+  client: "Clients",
+};
+
 export type NavItem = { to: string; label: string };
 
 /** The app shell's navigation for a role, built from the same permission table. */

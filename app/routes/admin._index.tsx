@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
-import { ROLE_LABELS } from "~/auth/permissions";
+import { ROLE_PLURALS } from "~/auth/permissions";
 import { countUsersByRole } from "~/models/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Cairn" }];
@@ -25,7 +25,7 @@ export default function AdminDashboard() {
           {byRole.map((r) => (
             <li key={r.role} className="card">
               <Link to={`/admin/users?role=${r.role}`} className="block text-stone-900 no-underline hover:no-underline">
-                <span className="block text-sm text-stone-600">{ROLE_LABELS[r.role]}s</span>
+                <span className="block text-sm text-stone-600">{ROLE_PLURALS[r.role]}</span>
                 <span className="block text-3xl font-semibold">{r.active}</span>
                 <span className="block text-xs text-stone-600">
                   active{r.invited ? ` · ${r.invited} invited` : ""}
