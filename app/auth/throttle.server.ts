@@ -20,7 +20,8 @@ async function lockoutFor(
   now: Date,
 ): Promise<ThrottleState> {
   const byKey = "email" in key ? eq(loginAttempts.email, key.email) : eq(loginAttempts.ip, key.ip);
-  let since = new Date(now.getTime() - Math.max(WINDOW_MS, LOCKOUT_MS));
+  // Far enough back to see every failure that could still hold a lockout in force.
+  let since = new Date(now.getTime() - (WINDOW_MS + LOCKOUT_MS));
   if ("email" in key) {
     // A successful sign-in clears the failures before it.
     const [lastSuccess] = await db

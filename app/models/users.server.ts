@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { TransactionRollbackError, and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { oneTimeTokens, ROLES, sessions, users, type Role } from "../../db/schema";
@@ -275,7 +275,8 @@ export async function changePassword(
 /** Sets the invitee's name and password, uses up the link and signs them in. */
 export async function acceptInvitation(token: string, input: { name: string; password: string }, ip: string | null) {
   const passwordHash = await hashPassword(input.password);
-  const userId = await db.transaction(async (tx) => {
+  const userId = await db
+    .transaction(async (tx) => {
     const id = await consumeToken(token, "invitation", tx);
     if (!id) return null;
     const [updated] = await tx
@@ -283,10 +284,15 @@ export async function acceptInvitation(token: string, input: { name: string; pas
       .set({ name: input.name, passwordHash })
       .where(and(eq(users.id, id), isNull(users.deactivatedAt)))
       .returning({ id: users.id });
-    if (!updated) return null;
+    // A deactivated account can't accept: roll back so the link is not used up either.
+    if (!updated) tx.rollback();
     await recordAudit({ actorId: id, action: "user.invitation_accepted", target: { type: "user", id }, ip }, tx);
     return id;
-  });
+  })
+    .catch((error: unknown) => {
+      if (error instanceof TransactionRollbackError) return null;
+      throw error;
+    });
   if (!userId) return null;
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   const session = await createSession(userId);

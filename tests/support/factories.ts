@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { hashPassword } from "~/auth/password.server";
 import { createSession } from "~/auth/session.server";
 import { db } from "../../db/client";
-import { users, type Role } from "../../db/schema";
+import { auditEvents, emailOutbox, sessions, users, type Role } from "../../db/schema";
 
 // Each test makes the people it needs, with unique emails, so tests never share data.
 
@@ -111,4 +111,35 @@ export function tokenFromLink(link: string | null | undefined, prefix: "/invite/
   const match = link ? new RegExp(`${prefix}([^/?#\\s]+)$`).exec(new URL(link).pathname) : null;
   if (!match) throw new Error(`no ${prefix} link in ${String(link)}`);
   return decodeURIComponent(match[1]!);
+}
+
+/** The JSON body of a loader or action response (json() data, or a 400 with field errors). */
+export async function responseJson<T = Record<string, unknown>>(response: Response): Promise<T> {
+  return (await response.clone().json()) as T;
+}
+
+/** How many session rows (signed-in devices) a user has. */
+export async function sessionCountFor(userId: string) {
+  return (await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId))).length;
+}
+
+/** The audit events about one record, oldest first. */
+export async function auditEventsAbout(targetId: string) {
+  const rows = await db.select().from(auditEvents).where(eq(auditEvents.targetId, targetId));
+  return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+/** Puts an email straight into the outbox, e.g. already due (`nextAttemptAt` in the past) or not yet. */
+export async function queueOutboxEmail(input: { to?: string; subject?: string; nextAttemptAt?: Date; attempts?: number } = {}) {
+  const [row] = await db
+    .insert(emailOutbox)
+    .values({
+      toAddress: input.to ?? uniqueEmail("mail"),
+      subject: input.subject ?? "A test email",
+      textBody: "Hello from the test suite.",
+      nextAttemptAt: input.nextAttemptAt ?? new Date(Date.now() - 60_000),
+      attempts: input.attempts ?? 0,
+    })
+    .returning();
+  return row!;
 }
