@@ -84,7 +84,9 @@ function Shell({ children }: { children: ReactNode }) {
           {user ? (
             <div className="ml-auto flex items-center gap-3">
               <p className="text-right text-sm leading-tight">
+                <span className="sr-only">Signed in as </span>
                 <span className="block font-medium">{user.name}</span>
+                <span className="sr-only">, </span>
                 <span className="block text-stone-600">{ROLE_LABELS[user.role]}</span>
               </p>
               <Form method="post" action="/logout">

@@ -11,11 +11,13 @@ export class DataDirLockedError extends Error {
   constructor(
     readonly dataDir: string,
     readonly holder: Holder,
+    readonly lockPath: string,
   ) {
     super(
-      `The embedded database folder ${dataDir} is in use by process ${holder.pid} ` +
+      `The embedded database folder ${dataDir} is in use by process ${holder.pid} on ${holder.host} ` +
         `(${holder.command}, started ${holder.startedAt}). ` +
-        `Stop that process first, or point CAIRN_DATA_DIR at another folder.`,
+        `Stop that process first, or point CAIRN_DATA_DIR at another folder. ` +
+        `If that process is certainly gone, delete ${lockPath}.`,
     );
     this.name = "DataDirLockedError";
   }
@@ -38,6 +40,10 @@ function readHolder(lockPath: string): Holder | undefined {
   }
 }
 
+// Locks this process holds now. A lock file naming our own pid that is not in here was left by
+// an earlier process that happened to have the same pid (common after a container restart).
+const heldByMe = new Set<string>();
+
 export function lockPathFor(dataDir: string) {
   return `${path.resolve(dataDir)}.lock`;
 }
@@ -56,7 +62,9 @@ export function lockDataDir(dataDir: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(lockPath, JSON.stringify(me), { flag: "wx" });
+      heldByMe.add(lockPath);
       const release = () => {
+        if (!heldByMe.delete(lockPath)) return;
         if (readHolder(lockPath)?.pid === process.pid) fs.rmSync(lockPath, { force: true });
         process.off("exit", release);
       };
@@ -66,8 +74,10 @@ export function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = readHolder(lockPath);
       const stale =
-        holder !== undefined && holder.host === me.host && holder.pid !== process.pid && !isAlive(holder.pid);
-      if (holder && !stale) throw new DataDirLockedError(path.resolve(dataDir), holder);
+        holder !== undefined &&
+        holder.host === me.host &&
+        (holder.pid === process.pid ? !heldByMe.has(lockPath) : !isAlive(holder.pid));
+      if (holder && !stale) throw new DataDirLockedError(path.resolve(dataDir), holder, lockPath);
       // The holder died without cleaning up (or the file is unreadable): take the lock over.
       fs.rmSync(lockPath, { force: true });
     }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import { EnvError, loadDotEnv, parseEnv } from "../app/env.server";
+import { appUrl, EnvError, loadDotEnv, parseEnv } from "../app/env.server";
 import { closeDatabase, databaseHandle } from "../db/handle";
 import { sameOriginOnly, securityHeaders } from "./security";
 
@@ -91,9 +91,9 @@ const stopMail = config.SMTP_URL ? startMailWorker({ smtpUrl: config.SMTP_URL, f
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const where = config.DATABASE_URL ? "Postgres (DATABASE_URL)" : `embedded database in ${config.CAIRN_DATA_DIR}`;
-  console.log(`Cairn is running on http://localhost:${config.PORT} — ${where}${config.CAIRN_DEMO ? ", demo mode" : ""}`);
+  console.log(`Cairn is running on ${appUrl()} — ${where}${config.CAIRN_DEMO ? ", demo mode" : ""}`);
   if (config.CAIRN_DEMO) {
-    console.log(`Sign in at http://localhost:${config.PORT}/login as admin@cairn.test with the password cairn-demo;`);
+    console.log(`Sign in at ${appUrl()}/login as admin@cairn.test with the password cairn-demo;`);
     console.log("the login page lists every demo account, and /dev/outbox shows the emails Cairn sends.");
   }
 });

@@ -60,7 +60,7 @@ export function DataTable<T>({ caption, columns, rows, sort, dir, emptyMessage, 
                       <Link to={sortHref(key)} className="text-stone-800" preventScrollReset>
                         {label}
                         <span aria-hidden="true">{active ? (dir === "asc" ? " ▲" : " ▼") : ""}</span>
-                        <span className="sr-only">{active ? `, sorted ${dir === "asc" ? "ascending" : "descending"}` : ", sort"}</span>
+                        <span className="sr-only">{active ? `(sorted ${dir === "asc" ? "ascending" : "descending"})` : "(sort)"}</span>
                       </Link>
                     ) : (
                       label
@@ -106,7 +106,7 @@ export function Pagination({ page, perPage, total, label }: { page: number; perP
   const first = total === 0 ? 0 : (page - 1) * perPage + 1;
   const last = Math.min(total, page * perPage);
   return (
-    <nav aria-label={`${label} pages`} className="flex flex-wrap items-center justify-between gap-3 text-sm">
+    <nav aria-label={`Pages of ${label}`} className="flex flex-wrap items-center justify-between gap-3 text-sm">
       <p>
         {total === 0 ? `No ${label}` : `Showing ${first}–${last} of ${total} ${label}`}
         {pages > 1 ? ` · page ${page} of ${pages}` : ""}

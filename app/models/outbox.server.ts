@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lte, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import { db, type Database } from "../../db/client";
 import { emailOutbox, type OutboxEmail } from "../../db/schema";
 
@@ -26,15 +26,18 @@ export function retryDelayMs(attempts: number): number {
 
 export type SendEmail = (email: OutboxEmail) => Promise<void>;
 
+/** How long a worker may hold claimed rows before another worker may try them again. */
+export const CLAIM_LEASE_MS = 5 * 60 * 1000;
+
 /**
- * Delivers the emails that are due. Rows are claimed with SKIP LOCKED so several app instances
- * can run the worker at once without sending anything twice. A failure is recorded on the row
- * and retried later; after MAX_SEND_ATTEMPTS the row is marked failed and kept.
+ * Delivers the emails that are due. Rows are claimed in a short transaction (SKIP LOCKED, then
+ * pushed out of the due window by a lease) so several app instances can run the worker without
+ * sending anything twice, and no transaction stays open while a slow mail server answers.
+ * A failure is recorded on the row and retried later; after MAX_SEND_ATTEMPTS the row is
+ * marked failed and kept.
  */
 export async function deliverDueEmails(send: SendEmail, now = new Date(), batchSize = 20) {
-  let sent = 0;
-  let failed = 0;
-  await db.transaction(async (tx) => {
+  const claimed = await db.transaction(async (tx) => {
     const due = await tx
       .select()
       .from(emailOutbox)
@@ -42,30 +45,40 @@ export async function deliverDueEmails(send: SendEmail, now = new Date(), batchS
       .orderBy(asc(emailOutbox.nextAttemptAt))
       .limit(batchSize)
       .for("update", { skipLocked: true });
-    for (const email of due) {
-      const attempts = email.attempts + 1;
-      try {
-        await send(email);
-        sent++;
-        await tx
-          .update(emailOutbox)
-          .set({ status: "sent", attempts, sentAt: now, lastError: null })
-          .where(eq(emailOutbox.id, email.id));
-      } catch (error) {
-        failed++;
-        const giveUp = attempts >= MAX_SEND_ATTEMPTS;
-        await tx
-          .update(emailOutbox)
-          .set({
-            status: giveUp ? "failed" : "pending",
-            attempts,
-            lastError: error instanceof Error ? error.message : String(error),
-            nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
-          })
-          .where(eq(emailOutbox.id, email.id));
-      }
+    if (due.length) {
+      await tx
+        .update(emailOutbox)
+        .set({ nextAttemptAt: new Date(now.getTime() + CLAIM_LEASE_MS) })
+        .where(inArray(emailOutbox.id, due.map((e) => e.id)));
     }
+    return due;
   });
+
+  let sent = 0;
+  let failed = 0;
+  for (const email of claimed) {
+    const attempts = email.attempts + 1;
+    try {
+      await send(email);
+      sent++;
+      await db
+        .update(emailOutbox)
+        .set({ status: "sent", attempts, sentAt: now, lastError: null })
+        .where(eq(emailOutbox.id, email.id));
+    } catch (error) {
+      failed++;
+      const giveUp = attempts >= MAX_SEND_ATTEMPTS;
+      await db
+        .update(emailOutbox)
+        .set({
+          status: giveUp ? "failed" : "pending",
+          attempts,
+          lastError: error instanceof Error ? error.message : String(error),
+          nextAttemptAt: new Date(now.getTime() + retryDelayMs(attempts)),
+        })
+        .where(eq(emailOutbox.id, email.id));
+    }
+  }
   return { sent, failed };
 }
 

@@ -1,4 +1,4 @@
-import { TransactionRollbackError, and, asc, count, desc, eq, ilike, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { TransactionRollbackError, and, asc, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { oneTimeTokens, ROLES, sessions, users, type Role } from "../../db/schema";
@@ -20,6 +20,7 @@ import { USER_STATUSES, type UserStatus } from "./users";
 import { enqueueEmail } from "./outbox.server";
 
 type Actor = { id: string; role: Role };
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
 function requireAdmin(actor: Actor) {
   if (!can(actor, "users.manage")) throw notFound();
@@ -127,7 +128,7 @@ export async function getUserForAdmin(actor: Actor, userId: string) {
 async function sendInvitation(
   user: { id: string; email: string; name: string },
   actor: Actor,
-  tx: Parameters<Parameters<typeof db.transaction>[0]>[0],
+  tx: Tx,
 ) {
   const token = await issueToken({ userId: user.id, purpose: "invitation", ttlMs: INVITATION_TTL_MS, createdBy: actor.id }, tx);
   const link = `${appUrl()}/invite/${token}`;
@@ -147,7 +148,7 @@ async function sendInvitation(
 
 export const inviteSchema = z.object({
   name: z.string().trim().min(1, { error: "Enter the person's name." }).max(120, { error: "Use at most 120 characters." }),
-  email: z.email({ error: "Enter a valid email address." }).trim().max(254),
+  email: z.string().trim().max(254, { error: "Use at most 254 characters." }).pipe(z.email({ error: "Enter a valid email address." })),
   role: z.enum(ROLES, { error: "Choose a role." }),
 });
 
@@ -196,21 +197,28 @@ export async function revokeInvitation(actor: Actor, userId: string, ip: string 
   });
 }
 
-async function otherActiveAdmins(userId: string) {
-  const [row] = await db
-    .select({ n: count() })
+/**
+ * Admins other than `userId` who can actually sign in (an admin still at the invitation stage
+ * doesn't count). Their rows are locked for the rest of the transaction, so two admins removing
+ * each other at the same moment can't both succeed.
+ */
+async function otherUsableAdmins(tx: Tx, userId: string) {
+  const admins = await tx
+    .select({ id: users.id })
     .from(users)
-    .where(and(eq(users.role, "admin"), isNull(users.deactivatedAt), ne(users.id, userId)));
-  return row?.n ?? 0;
+    .where(and(eq(users.role, "admin"), isNull(users.deactivatedAt), isNotNull(users.passwordHash)))
+    .orderBy(asc(users.id))
+    .for("update");
+  return admins.filter((a) => a.id !== userId).length;
 }
 
 export async function changeRole(actor: Actor, userId: string, role: Role, ip: string | null) {
   const user = await loadTarget(actor, userId);
   if (user.role === role) return;
-  if (user.role === "admin" && (await otherActiveAdmins(user.id)) === 0) {
-    throw new RuleViolation("This is the practice's last admin. Make someone else an admin first.", "role");
-  }
   await db.transaction(async (tx) => {
+    if (user.role === "admin" && (await otherUsableAdmins(tx, user.id)) === 0) {
+      throw new RuleViolation("This is the practice's last admin. Make someone else an admin first.", "role");
+    }
     await tx.update(users).set({ role }).where(eq(users.id, user.id));
     // A new role means new permissions: sign the person in again with them.
     await tx.delete(sessions).where(eq(sessions.userId, user.id));
@@ -224,17 +232,17 @@ export async function changeRole(actor: Actor, userId: string, role: Role, ip: s
 export async function deactivateUser(actor: Actor, userId: string, ip: string | null) {
   const user = await loadTarget(actor, userId);
   if (user.deactivatedAt) return;
-  if (user.role === "admin" && (await otherActiveAdmins(user.id)) === 0) {
-    throw new RuleViolation("This is the practice's last admin and can't be deactivated.");
-  }
   await db.transaction(async (tx) => {
+    if (user.role === "admin" && (await otherUsableAdmins(tx, user.id)) === 0) {
+      throw new RuleViolation("This is the practice's last admin and can't be deactivated.");
+    }
     await tx.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, user.id));
     await revokeTokens(user.id, "invitation", tx);
     await revokeTokens(user.id, "password_reset", tx);
+    // Signed out everywhere at once: every session row goes, so the next request finds none.
+    await tx.delete(sessions).where(eq(sessions.userId, user.id));
     await recordAudit({ actorId: actor.id, action: "user.deactivated", target: { type: "user", id: user.id }, ip }, tx);
   });
-  // Signed out everywhere at once: every session row goes, so the next request finds none.
-  await invalidateUserSessions(user.id);
 }
 
 export async function reactivateUser(actor: Actor, userId: string, ip: string | null) {

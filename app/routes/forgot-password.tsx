@@ -9,7 +9,9 @@ import { requestPasswordReset } from "~/models/users.server";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · Cairn" }];
 
-const schema = z.object({ email: z.email({ error: "Enter the email address you sign in with." }).trim().max(254) });
+const schema = z.object({
+  email: z.string().trim().max(254).pipe(z.email({ error: "Enter the email address you sign in with." })),
+});
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(await request.formData(), schema);
