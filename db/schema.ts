@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  date,
   index,
   integer,
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -118,6 +120,8 @@ export const auditEvents = pgTable(
   {
     id: uuid("id").primaryKey().defaultRandom(),
     actorId: uuid("actor_id").references(() => users.id),
+    // Set for everything that happened on a case: the case timeline reads these rows.
+    caseId: uuid("case_id"),
     action: text("action").notNull(),
     targetType: text("target_type"),
     targetId: text("target_id"),
@@ -129,8 +133,194 @@ export const auditEvents = pgTable(
     index("audit_events_created_at_idx").on(t.createdAt),
     index("audit_events_actor_idx").on(t.actorId, t.createdAt),
     index("audit_events_target_idx").on(t.targetType, t.targetId, t.createdAt),
+    index("audit_events_case_idx").on(t.caseId, t.createdAt),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Cases and step plans
+
+export const caseStatusEnum = pgEnum("case_status", ["intake", "active", "paused", "closed"]);
+export const CASE_STATUSES = caseStatusEnum.enumValues;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const riskLevelEnum = pgEnum("risk_level", ["none", "watch", "urgent"]);
+export const RISK_LEVELS = riskLevelEnum.enumValues;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const concernCategoryEnum = pgEnum("concern_category", ["trust_repair", "communication", "separation", "other"]);
+export const CONCERN_CATEGORIES = concernCategoryEnum.enumValues;
+export type ConcernCategory = (typeof CONCERN_CATEGORIES)[number];
+
+export const caseMemberRoleEnum = pgEnum("case_member_role", ["lead", "support"]);
+export type CaseMemberRole = (typeof caseMemberRoleEnum.enumValues)[number];
+
+export const cases = pgTable(
+  "cases",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clientId: uuid("client_id")
+      .notNull()
+      .references(() => users.id),
+    title: text("title").notNull(),
+    concernCategory: concernCategoryEnum("concern_category").notNull(),
+    concern: text("concern").notNull().default(""),
+    status: caseStatusEnum("status").notNull().default("intake"),
+    risk: riskLevelEnum("risk").notNull().default("none"),
+    checkInEveryDays: integer("check_in_every_days").notNull().default(7),
+    createdBy: uuid("created_by").references(() => users.id),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+    closingNote: text("closing_note"),
+    // Bumped by every change on the case (status, plan, step, note): the list sorts by it.
+    lastActivityAt: timestamp("last_activity_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("cases_client_idx").on(t.clientId),
+    index("cases_status_activity_idx").on(t.status, t.lastActivityAt),
+    index("cases_last_activity_idx").on(t.lastActivityAt),
+    index("cases_opened_at_idx").on(t.openedAt),
+    index("cases_risk_idx").on(t.risk),
+  ],
+);
+
+export const caseMembers = pgTable(
+  "case_members",
+  {
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    role: caseMemberRoleEnum("role").notNull(),
+    addedBy: uuid("added_by").references(() => users.id),
+    addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.userId] }),
+    index("case_members_user_idx").on(t.userId, t.caseId),
+    // One lead per case.
+    uniqueIndex("case_members_one_lead_key").on(t.caseId).where(sql`${t.role} = 'lead'`),
+  ],
+);
+
+export const planTemplates = pgTable(
+  "plan_templates",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    title: text("title").notNull(),
+    summary: text("summary").notNull().default(""),
+    ownerId: uuid("owner_id").references(() => users.id),
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("plan_templates_title_idx").on(t.archivedAt, t.title)],
+);
+
+export const planTemplateSteps = pgTable(
+  "plan_template_steps",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    templateId: uuid("template_id")
+      .notNull()
+      .references(() => planTemplates.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    guidance: text("guidance").notNull().default(""),
+    resourceUrl: text("resource_url"),
+    suggestedDays: integer("suggested_days"),
+  },
+  (t) => [index("plan_template_steps_template_idx").on(t.templateId, t.position)],
+);
+
+export const stepStatusEnum = pgEnum("step_status", ["todo", "doing", "done", "skipped"]);
+export const STEP_STATUSES = stepStatusEnum.enumValues;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+// A plan is the case's own copy of a template: editing the template never reaches it.
+export const plans = pgTable(
+  "plans",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    templateId: uuid("template_id").references(() => planTemplates.id, { onDelete: "set null" }),
+    title: text("title").notNull(),
+    summary: text("summary").notNull().default(""),
+    // When set, a step can start only once the one before it is done or skipped.
+    sequential: boolean("sequential").notNull().default(false),
+    startDate: date("start_date", { mode: "string" }),
+    assignedBy: uuid("assigned_by").references(() => users.id),
+    assignedAt: timestamp("assigned_at", { withTimezone: true }).notNull().defaultNow(),
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
+  },
+  (t) => [index("plans_case_idx").on(t.caseId, t.assignedAt)],
+);
+
+export const planSteps = pgTable(
+  "plan_steps",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    planId: uuid("plan_id")
+      .notNull()
+      .references(() => plans.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    guidance: text("guidance").notNull().default(""),
+    resourceUrl: text("resource_url"),
+    suggestedDays: integer("suggested_days"),
+    dueDate: date("due_date", { mode: "string" }),
+    status: stepStatusEnum("status").notNull().default("todo"),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    reflection: text("reflection"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("plan_steps_plan_idx").on(t.planId, t.position)],
+);
+
+// Staff notes on a case; never shown to the client. Earlier versions are kept on every edit.
+export const caseNotes = pgTable(
+  "case_notes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }),
+  },
+  (t) => [index("case_notes_case_idx").on(t.caseId, t.createdAt)],
+);
+
+export const caseNoteVersions = pgTable(
+  "case_note_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    noteId: uuid("note_id")
+      .notNull()
+      .references(() => caseNotes.id, { onDelete: "cascade" }),
+    // The text as it was before the edit made at `replacedAt`.
+    body: text("body").notNull(),
+    replacedAt: timestamp("replaced_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("case_note_versions_note_idx").on(t.noteId, t.replacedAt)],
+);
+
+export type Case = typeof cases.$inferSelect;
+export type CaseMember = typeof caseMembers.$inferSelect;
+export type PlanTemplate = typeof planTemplates.$inferSelect;
+export type PlanTemplateStep = typeof planTemplateSteps.$inferSelect;
+export type Plan = typeof plans.$inferSelect;
+export type PlanStep = typeof planSteps.$inferSelect;
+export type CaseNote = typeof caseNotes.$inferSelect;
 
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;

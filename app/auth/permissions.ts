@@ -75,3 +75,41 @@ export function navigationFor(role: Role): NavItem[] {
   items.push({ to: "/account", label: "Account" });
   return items;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Case-level rules. Who can see a case at all is decided by the cases model (admin: every case;
+// coach/therapist: cases they are a member of; client: their own). Once a viewer can see it,
+// this table says what they may do there; anything else answers 403.
+
+export type CaseRelation = "admin" | "lead" | "support" | "client";
+
+const CASE_ACTIONS = {
+  /** Internal content: staff notes, the full timeline, audit entries. */
+  "case.readInternal": ["admin", "lead", "support"],
+  /** Status workflow (incl. closing and reopening) and risk level. */
+  "case.changeStatus": ["admin", "lead", "support"],
+  "case.changeRisk": ["admin", "lead", "support"],
+  /** Add or remove support members. */
+  "case.manageMembers": ["admin", "lead"],
+  /** Assign plans from templates, edit the case's copies, archive them. */
+  "case.editPlans": ["admin", "lead", "support"],
+  /** Write staff notes (authors edit their own). */
+  "case.writeNotes": ["admin", "lead", "support"],
+  /** Start, finish or skip steps of the case's plans and write reflections. */
+  "case.workSteps": ["client"],
+} as const satisfies Record<string, readonly CaseRelation[]>;
+
+export type CaseAction = keyof typeof CASE_ACTIONS;
+
+export function caseCan(relation: CaseRelation, action: CaseAction): boolean {
+  return (CASE_ACTIONS[action] as readonly CaseRelation[]).includes(relation);
+}
+
+export const CASE_STATUS_LABELS = { intake: "Intake", active: "Active", paused: "Paused", closed: "Closed" } as const;
+export const RISK_LABELS = { none: "None", watch: "Watch", urgent: "Urgent" } as const;
+export const CONCERN_LABELS = {
+  trust_repair: "Trust repair",
+  communication: "Communication",
+  separation: "Separation",
+  other: "Other",
+} as const;

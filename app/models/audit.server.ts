@@ -16,12 +16,39 @@ export type AuditAction =
   | "user.role_changed"
   | "user.deactivated"
   | "user.reactivated"
-  | "user.profile_updated";
+  | "user.profile_updated"
+  // Cases and plans: these carry a caseId and make up the case timeline.
+  | "case.opened"
+  | "case.viewed"
+  | "case.updated"
+  | "case.status_changed"
+  | "case.risk_changed"
+  | "case.member_added"
+  | "case.member_removed"
+  | "plan.assigned"
+  | "plan.edited"
+  | "plan.archived"
+  | "plan.step_added"
+  | "plan.step_removed"
+  | "plan.step_edited"
+  | "plan.steps_reordered"
+  | "step.started"
+  | "step.done"
+  | "step.skipped"
+  | "step.reopened"
+  | "note.added"
+  | "note.edited"
+  | "template.created"
+  | "template.edited"
+  | "template.archived"
+  | "template.restored";
 
 export type AuditEntry = {
   actorId: string | null;
   action: AuditAction;
   target?: { type: string; id: string };
+  /** The case this happened on; the case timeline lists these. */
+  caseId?: string | null;
   ip?: string | null;
   details?: Record<string, unknown>;
 };
@@ -30,6 +57,7 @@ export type AuditEntry = {
 export async function recordAudit(entry: AuditEntry, executor: Pick<typeof db, "insert"> = db) {
   await executor.insert(auditEvents).values({
     actorId: entry.actorId,
+    caseId: entry.caseId ?? null,
     action: entry.action,
     targetType: entry.target?.type ?? null,
     targetId: entry.target?.id ?? null,

@@ -1,0 +1,63 @@
+import { and, eq, exists, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "../../db/client";
+import { caseMembers, cases, type Case, type Role } from "../../db/schema";
+import { caseCan, type CaseAction, type CaseRelation } from "~/auth/permissions";
+import { forbidden, notFound } from "./errors.server";
+
+// The single gate to a case. Every model function that touches a case goes through
+// `loadCaseAccess` (404 when the actor may not see the case) and `requireCaseAction`
+// (403 when they may see it but not do this).
+
+export type Actor = { id: string; role: Role; name?: string };
+export type CaseAccess = { case: Case; actor: Actor; relation: CaseRelation };
+
+export const caseIdSchema = z.uuid();
+
+/** SQL condition: the case rows `actor` may see. Used by lists so they never over-fetch. */
+export function visibleCases(actor: Actor): SQL | undefined {
+  if (actor.role === "admin") return undefined;
+  if (actor.role === "client") return eq(cases.clientId, actor.id);
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(caseMembers)
+      .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
+  );
+}
+
+export async function loadCaseAccess(actor: Actor, caseId: string): Promise<CaseAccess> {
+  if (!caseIdSchema.safeParse(caseId).success) throw notFound();
+  const [row] = await db
+    .select({ case: cases, memberRole: caseMembers.role })
+    .from(cases)
+    .leftJoin(caseMembers, and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id)))
+    .where(eq(cases.id, caseId));
+  if (!row) throw notFound();
+  let relation: CaseRelation | null = null;
+  if (actor.role === "admin") relation = "admin";
+  else if (actor.role === "client") relation = row.case.clientId === actor.id ? "client" : null;
+  else relation = row.memberRole;
+  if (!relation) throw notFound();
+  return { case: row.case, actor, relation };
+}
+
+export function canOnCase(access: CaseAccess, action: CaseAction) {
+  return caseCan(access.relation, action);
+}
+
+export function requireCaseAction(access: CaseAccess, action: CaseAction) {
+  if (!caseCan(access.relation, action)) throw forbidden();
+}
+
+/** Loads the case and checks the action in one step: 404 if unseen, 403 if not allowed. */
+export async function authorizeCase(actor: Actor, caseId: string, action: CaseAction) {
+  const access = await loadCaseAccess(actor, caseId);
+  requireCaseAction(access, action);
+  return access;
+}
+
+/** Marks the case as just active (the case list sorts by it). */
+export async function touchCase(caseId: string, executor: Pick<typeof db, "update"> = db, at = new Date()) {
+  await executor.update(cases).set({ lastActivityAt: at }).where(eq(cases.id, caseId));
+}
