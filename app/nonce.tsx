@@ -12,6 +12,12 @@ export function useNonce() {
   return useContext(RequestInfoContext).nonce;
 }
 
+/**
+ * The id of the request that rendered this document. The server knows it from its context; in
+ * the browser it is read back from the <html> element, so hydration renders the same text.
+ */
 export function useRequestId() {
-  return useContext(RequestInfoContext).requestId;
+  const fromServer = useContext(RequestInfoContext).requestId;
+  if (fromServer) return fromServer;
+  return typeof document === "undefined" ? "" : (document.documentElement.dataset.requestId ?? "");
 }

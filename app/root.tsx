@@ -5,7 +5,7 @@ import type { ReactNode } from "react";
 import { ErrorPage } from "~/components/error-page";
 import { navigationFor, ROLE_LABELS } from "~/auth/permissions";
 import { rootData } from "~/root.server";
-import { useNonce } from "~/nonce";
+import { useNonce, useRequestId } from "~/nonce";
 import stylesheet from "~/styles.css?url";
 
 export const links: LinksFunction = () => [
@@ -24,8 +24,9 @@ export type RootData = Awaited<ReturnType<typeof rootData>>["data"];
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  const requestId = useRequestId();
   return (
-    <html lang="en" className="h-full">
+    <html lang="en" className="h-full" data-request-id={requestId || undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -68,7 +68,11 @@ export function navigationFor(role: Role): NavItem[] {
   const items: NavItem[] = [];
   if (can(user, "admin.dashboard")) items.push({ to: "/admin", label: "Dashboard" });
   if (can(user, "staff.workspace")) {
-    items.push({ to: "/triage", label: "Triage" }, { to: "/cases", label: "Cases" });
+    items.push(
+      { to: "/triage", label: "Triage" },
+      { to: "/cases", label: "Cases" },
+      { to: "/plans/templates", label: "Templates" },
+    );
   }
   if (can(user, "users.manage")) items.push({ to: "/admin/users", label: "Users" });
   if (can(user, "portal.use")) items.push({ to: "/portal", label: "My plan" });

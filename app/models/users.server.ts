@@ -168,6 +168,35 @@ export async function inviteUser(actor: Actor, input: z.infer<typeof inviteSchem
   });
 }
 
+/**
+ * Creates a client account and sends its invitation inside `tx`, for staff opening a case for
+ * someone new (cases.server.ts checks the actor and that the email is free first). Writes the
+ * `user.invited` audit row; the caller records the case itself.
+ */
+export async function inviteClientForCase(
+  actor: Actor,
+  input: { name: string; email: string },
+  tx: Tx,
+  ip: string | null,
+  caseId?: string,
+) {
+  const email = normalizeEmail(input.email);
+  const [user] = await tx.insert(users).values({ email, name: input.name, role: "client" }).returning();
+  if (!user) throw new Error("insert returned nothing");
+  await sendInvitation(user, actor, tx);
+  await recordAudit(
+    {
+      actorId: actor.id,
+      action: "user.invited",
+      target: { type: "user", id: user.id },
+      ip,
+      details: { role: "client", ...(caseId ? { forCase: caseId } : {}) },
+    },
+    tx,
+  );
+  return user;
+}
+
 async function loadTarget(actor: Actor, userId: string) {
   requireAdmin(actor);
   if (!z.uuid().safeParse(userId).success) throw notFound();

@@ -1,23 +1,224 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { requirePermission } from "~/auth/guard.server";
+import { CASE_STATUS_LABELS, RISK_LABELS } from "~/auth/permissions";
+import { caseListQuery, listCases, listLeadOptions } from "~/models/cases.server";
+import { CASE_STATUSES, RISK_LEVELS } from "../../db/schema";
 
 export const meta: MetaFunction = () => [{ title: "Cases · Cairn" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requirePermission(request, "staff.workspace");
-  return json({});
+  const actor = await requirePermission(request, "staff.workspace");
+  const url = new URL(request.url);
+  const query = caseListQuery.parse(Object.fromEntries(url.searchParams));
+  const [{ rows, total, scope }, leads] = await Promise.all([listCases(actor, query), listLeadOptions(actor)]);
+  // A page past the end (an old link, fewer cases now): go to the last page that has rows.
+  const lastPage = Math.max(1, Math.ceil(total / query.perPage));
+  if (query.page > lastPage) {
+    url.searchParams.set("page", String(lastPage));
+    throw redirect(`${url.pathname}?${url.searchParams.toString()}`);
+  }
+  const filtered = Boolean(query.q || query.status || query.risk || query.lead);
+  return json({ query: { ...query, scope }, rows, total, leads, filtered, isAdmin: actor.role === "admin" });
 }
 
+type Row = ReturnType<typeof useLoaderData<typeof loader>>["rows"][number];
+
+const STATUS_STYLES: Record<Row["status"], string> = {
+  intake: "bg-sky-50 text-sky-800",
+  active: "bg-brand-50 text-brand-800",
+  paused: "bg-amber-50 text-amber-800",
+  closed: "bg-stone-200 text-stone-700",
+};
+
+const RISK_STYLES: Record<Row["risk"], string> = {
+  none: "bg-stone-100 text-stone-700",
+  watch: "bg-amber-100 text-amber-900",
+  urgent: "bg-red-100 text-red-800",
+};
+
+function day(iso: string) {
+  return <time dateTime={iso}>{iso.slice(0, 10)}</time>;
+}
+
+const columns: SortableColumn<Row>[] = [
+  { id: "client", header: "Client", cell: ({ row }) => row.original.clientName },
+  {
+    id: "title",
+    header: "Case",
+    cell: ({ row }) => <Link to={`/cases/${row.original.id}`}>{row.original.title}</Link>,
+  },
+  {
+    id: "status",
+    header: "Status",
+    cell: ({ row }) => <span className={`badge ${STATUS_STYLES[row.original.status]}`}>{CASE_STATUS_LABELS[row.original.status]}</span>,
+  },
+  {
+    id: "lead",
+    header: "Lead",
+    cell: ({ row }) => row.original.leadName ?? <span className="text-stone-600">No lead</span>,
+  },
+  {
+    id: "progress",
+    header: "Plan progress",
+    meta: { sortKey: "progress", className: "whitespace-nowrap" },
+    cell: ({ row }) =>
+      row.original.steps === 0 ? (
+        <span className="text-stone-600">No plan yet</span>
+      ) : (
+        <span className="flex items-center gap-2">
+          <progress
+            className="h-2 w-20 accent-brand-600"
+            max={100}
+            value={row.original.progress}
+            aria-label={`Plan progress for ${row.original.title}`}
+          />
+          <span className="tabular-nums">{row.original.progress}%</span>
+        </span>
+      ),
+  },
+  {
+    id: "activity",
+    header: "Last activity",
+    meta: { sortKey: "activity", className: "whitespace-nowrap" },
+    cell: ({ row }) => day(row.original.lastActivityAt),
+  },
+  {
+    id: "opened",
+    header: "Opened",
+    meta: { sortKey: "opened", className: "whitespace-nowrap" },
+    cell: ({ row }) => day(row.original.openedAt),
+  },
+  {
+    id: "risk",
+    header: "Risk",
+    cell: ({ row }) => <span className={`badge ${RISK_STYLES[row.original.risk]}`}>{RISK_LABELS[row.original.risk]}</span>,
+  },
+];
+
 export default function CasesPage() {
+  const { query, rows, total, leads, filtered, isAdmin } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const loading = navigation.state === "loading" && navigation.location.pathname === "/cases";
+  const nothingYet = total === 0 && !filtered;
   return (
-    <section className="space-y-3" aria-labelledby="cases-title">
-      <h1 id="cases-title">Cases</h1>
-      <div className="card">
-        <p>You are not a member of any case yet. Cases you lead or support will be listed here.</p>
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1>Cases</h1>
+        <Link to="/cases/new" className="btn">
+          New case
+        </Link>
       </div>
-    </section>
+      <Form
+        method="get"
+        className="card grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr_1fr_auto] lg:items-end"
+        role="search"
+        aria-label="Filter cases"
+      >
+        <div className="space-y-1">
+          <label htmlFor="q" className="block text-sm font-medium">
+            Search client or case title
+          </label>
+          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} className="input" />
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="status" className="block text-sm font-medium">
+            Status
+          </label>
+          <select id="status" name="status" defaultValue={query.status ?? ""} className="input">
+            <option value="">Any status</option>
+            {CASE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {CASE_STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="risk" className="block text-sm font-medium">
+            Risk
+          </label>
+          <select id="risk" name="risk" defaultValue={query.risk ?? ""} className="input">
+            <option value="">Any risk</option>
+            {RISK_LEVELS.map((r) => (
+              <option key={r} value={r}>
+                {RISK_LABELS[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="lead" className="block text-sm font-medium">
+            Lead
+          </label>
+          <select id="lead" name="lead" defaultValue={query.lead ?? ""} className="input">
+            <option value="">Anyone</option>
+            {leads.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.deactivated ? `${l.name} (deactivated)` : l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {isAdmin ? (
+          <div className="space-y-1">
+            <label htmlFor="scope" className="block text-sm font-medium">
+              Show
+            </label>
+            <select id="scope" name="scope" defaultValue={query.scope} className="input">
+              <option value="all">All cases</option>
+              <option value="mine">Cases I&apos;m on</option>
+            </select>
+          </div>
+        ) : null}
+        <input type="hidden" name="sort" value={query.sort} />
+        <input type="hidden" name="dir" value={query.dir} />
+        <input type="hidden" name="perPage" value={query.perPage} />
+        <div className="flex gap-2">
+          <button type="submit" className="btn">
+            {loading ? "Filtering…" : "Filter"}
+          </button>
+          {filtered ? (
+            <Link to="/cases" className="btn-secondary">
+              Clear
+            </Link>
+          ) : null}
+        </div>
+      </Form>
+      {nothingYet ? (
+        <div className="card space-y-2">
+          <h2>No cases here yet</h2>
+          {query.scope === "mine" ? (
+            <p>
+              You aren&apos;t the lead or a support member of any case yet. Open one with{" "}
+              <Link to="/cases/new">New case</Link>, or ask your practice&apos;s admin to add you to an existing case.
+            </p>
+          ) : (
+            <p>
+              The practice has no cases yet. Open the first one with <Link to="/cases/new">New case</Link>.
+            </p>
+          )}
+        </div>
+      ) : (
+        <>
+          <div aria-busy={loading || undefined} className={loading ? "opacity-60" : undefined}>
+            <DataTable
+              caption={query.scope === "mine" ? "Cases you are on" : "All cases of the practice"}
+              columns={columns}
+              rows={rows}
+              sort={query.sort}
+              dir={query.dir}
+              getRowId={(r) => r.id}
+              emptyMessage="No cases match these filters. Try a shorter search or clear a filter."
+            />
+          </div>
+          <Pagination page={query.page} perPage={query.perPage} total={total} label="cases" />
+        </>
+      )}
+    </div>
   );
 }
 

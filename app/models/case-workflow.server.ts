@@ -1,0 +1,511 @@
+import { and, asc, count, desc, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "../../db/client";
+import {
+  CASE_STATUSES,
+  RISK_LEVELS,
+  auditEvents,
+  caseMembers,
+  cases,
+  planSteps,
+  plans,
+  users,
+  type CaseStatus,
+  type RiskLevel,
+} from "../../db/schema";
+import { CASE_STATUS_LABELS, RISK_LABELS, ROLE_LABELS, STAFF_ROLES } from "~/auth/permissions";
+import { recordAudit, type AuditAction } from "./audit.server";
+import {
+  canOnCase,
+  loadCaseAccess,
+  requireCaseAction,
+  touchCase,
+  type Actor,
+  type CaseAccess,
+} from "./case-access.server";
+import type { CaseAction } from "~/auth/permissions";
+import { notFound, RuleViolation } from "./errors.server";
+import { progressPercentSql } from "./progress.server";
+
+// The case page's own domain: the header (who, status, risk, members), the status workflow,
+// risk, support members, the timeline read from the audit trail, and the progress overview.
+// The case page is for staff: a client (even on their own case) and a staff member who isn't
+// on the case get 404 from every function here.
+
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+
+/** The staff-only gate of the case page: 404 unless the actor may read the case's internals. */
+export async function loadStaffCase(actor: Actor, caseId: string): Promise<CaseAccess> {
+  const access = await loadCaseAccess(actor, caseId);
+  if (!canOnCase(access, "case.readInternal")) throw notFound();
+  return access;
+}
+
+/** 404 if the actor may not see the case's internals, 403 if they may but not do `action`. */
+export async function authorizeStaffCase(actor: Actor, caseId: string, action: CaseAction): Promise<CaseAccess> {
+  const access = await loadStaffCase(actor, caseId);
+  requireCaseAction(access, action);
+  return access;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status workflow: intake → active → paused → closed; active and paused go back and forth; any
+// open case can be closed (with a closing note); a closed case can be reopened as active.
+
+const NEXT_STATUSES: Record<CaseStatus, readonly CaseStatus[]> = {
+  intake: ["active", "closed"],
+  active: ["paused", "closed"],
+  paused: ["active", "closed"],
+  closed: ["active"],
+};
+
+export function nextStatuses(status: CaseStatus): readonly CaseStatus[] {
+  return NEXT_STATUSES[status];
+}
+
+export const CLOSING_NOTE_MAX = 5000;
+
+export const caseStatusSchema = z.object({
+  status: z.enum(CASE_STATUSES, { error: "Choose a status." }),
+  closingNote: z
+    .string()
+    .trim()
+    .max(CLOSING_NOTE_MAX, { error: `Keep the closing note under ${CLOSING_NOTE_MAX} characters.` })
+    .optional(),
+});
+
+export const caseRiskSchema = z.object({ risk: z.enum(RISK_LEVELS, { error: "Choose a risk level." }) });
+
+export const caseMemberSchema = z.object({ userId: z.string({ error: "Choose a colleague." }).trim().min(1, { error: "Choose a colleague." }) });
+
+// ---------------------------------------------------------------------------------------------
+// Header
+
+export async function getCaseHeader(actor: Actor, caseId: string) {
+  const access = await loadStaffCase(actor, caseId);
+  const c = access.case;
+  const [[client], members] = await Promise.all([
+    db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, c.clientId)),
+    db
+      .select({ userId: caseMembers.userId, role: caseMembers.role, name: users.name, userRole: users.role, addedAt: caseMembers.addedAt })
+      .from(caseMembers)
+      .innerJoin(users, eq(users.id, caseMembers.userId))
+      .where(eq(caseMembers.caseId, c.id))
+      // The lead first, then support members in the order they joined.
+      .orderBy(sql`case when ${caseMembers.role} = 'lead' then 0 else 1 end`, asc(caseMembers.addedAt), asc(users.name)),
+  ]);
+  return {
+    id: c.id,
+    title: c.title,
+    client: { id: c.clientId, name: client?.name ?? "Unknown client", email: client?.email ?? "" },
+    concernCategory: c.concernCategory,
+    concern: c.concern,
+    status: c.status,
+    risk: c.risk,
+    checkInEveryDays: c.checkInEveryDays,
+    openedAt: c.openedAt,
+    closedAt: c.closedAt,
+    closingNote: c.status === "closed" ? c.closingNote : null,
+    lastActivityAt: c.lastActivityAt,
+    members: members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, roleLabel: ROLE_LABELS[m.userRole], isYou: m.userId === actor.id })),
+    viewerRelation: access.relation,
+    nextStatuses: nextStatuses(c.status),
+    can: {
+      changeStatus: canOnCase(access, "case.changeStatus"),
+      changeRisk: canOnCase(access, "case.changeRisk"),
+      manageMembers: canOnCase(access, "case.manageMembers"),
+      editPlans: canOnCase(access, "case.editPlans"),
+      writeNotes: canOnCase(access, "case.writeNotes"),
+    },
+  };
+}
+
+export type CaseHeader = Awaited<ReturnType<typeof getCaseHeader>>;
+
+// ---------------------------------------------------------------------------------------------
+// Changes. Each one locks the case row, writes one audit event with the case id (the timeline)
+// and bumps the case's last activity, all in one transaction.
+
+async function lockCase(tx: Tx, caseId: string) {
+  const [row] = await tx.select({ status: cases.status, risk: cases.risk }).from(cases).where(eq(cases.id, caseId)).for("update");
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function changeCaseStatus(
+  actor: Actor,
+  caseId: string,
+  input: { status: CaseStatus; closingNote?: string | null },
+  ip: string | null = null,
+) {
+  await authorizeStaffCase(actor, caseId, "case.changeStatus");
+  const closingNote = input.closingNote?.trim() ?? "";
+  if (closingNote.length > CLOSING_NOTE_MAX) {
+    throw new RuleViolation(`Keep the closing note under ${CLOSING_NOTE_MAX} characters.`, "closingNote");
+  }
+  return db.transaction(async (tx) => {
+    const { status: from } = await lockCase(tx, caseId);
+    const to = input.status;
+    if (from === to) throw new RuleViolation(`This case is already ${CASE_STATUS_LABELS[to].toLowerCase()}.`, "status");
+    if (!NEXT_STATUSES[from].includes(to)) {
+      throw new RuleViolation(
+        `A case that is ${CASE_STATUS_LABELS[from].toLowerCase()} can't move to ${CASE_STATUS_LABELS[to].toLowerCase()}.`,
+        "status",
+      );
+    }
+    if (to === "closed" && !closingNote) {
+      throw new RuleViolation("Write a short closing note: how the work ended and anything a colleague should know.", "closingNote");
+    }
+    const now = new Date();
+    // Reopening clears the closing date; the last closing note stays on the record (hidden
+    // while the case is open) until the case is closed again.
+    const changes =
+      to === "closed" ? { status: to, closedAt: now, closingNote } : from === "closed" ? { status: to, closedAt: null } : { status: to };
+    await tx.update(cases).set(changes).where(eq(cases.id, caseId));
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: "case.status_changed",
+        target: { type: "case", id: caseId },
+        caseId,
+        ip,
+        details: { from, to },
+      },
+      tx,
+    );
+    await touchCase(caseId, tx, now);
+    return { from, to };
+  });
+}
+
+/** Sets the risk level; returns false (and records nothing) when it was already that level. */
+export async function setCaseRisk(actor: Actor, caseId: string, risk: RiskLevel, ip: string | null = null) {
+  await authorizeStaffCase(actor, caseId, "case.changeRisk");
+  if (!(RISK_LEVELS as readonly string[]).includes(risk)) throw new RuleViolation("Choose a risk level.", "risk");
+  return db.transaction(async (tx) => {
+    const { risk: from } = await lockCase(tx, caseId);
+    if (from === risk) return false;
+    await tx.update(cases).set({ risk }).where(eq(cases.id, caseId));
+    await recordAudit(
+      { actorId: actor.id, action: "case.risk_changed", target: { type: "case", id: caseId }, caseId, ip, details: { from, to: risk } },
+      tx,
+    );
+    await touchCase(caseId, tx);
+    return true;
+  });
+}
+
+/** Staff who could join the case as support: active staff accounts not on it yet. */
+export async function listAddableStaff(actor: Actor, caseId: string) {
+  const access = await authorizeStaffCase(actor, caseId, "case.manageMembers");
+  return db
+    .select({ id: users.id, name: users.name, role: users.role })
+    .from(users)
+    .where(
+      and(
+        inArray(users.role, [...STAFF_ROLES]),
+        isNull(users.deactivatedAt),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(caseMembers)
+            .where(and(eq(caseMembers.caseId, access.case.id), eq(caseMembers.userId, users.id))),
+        ),
+      ),
+    )
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(500);
+}
+
+const CHOOSE_COLLEAGUE = "Choose a colleague from the list.";
+
+export async function addCaseMember(actor: Actor, caseId: string, userId: string, ip: string | null = null) {
+  await authorizeStaffCase(actor, caseId, "case.manageMembers");
+  if (!z.uuid().safeParse(userId).success) throw new RuleViolation(CHOOSE_COLLEAGUE, "userId");
+  const [person] = await db
+    .select({ id: users.id, name: users.name, role: users.role, deactivatedAt: users.deactivatedAt })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!person || person.deactivatedAt || !(STAFF_ROLES as readonly string[]).includes(person.role)) {
+    throw new RuleViolation(CHOOSE_COLLEAGUE, "userId");
+  }
+  await db.transaction(async (tx) => {
+    await lockCase(tx, caseId);
+    const added = await tx
+      .insert(caseMembers)
+      .values({ caseId, userId: person.id, role: "support", addedBy: actor.id })
+      .onConflictDoNothing()
+      .returning({ userId: caseMembers.userId });
+    if (added.length === 0) throw new RuleViolation(`${person.name} is already on this case.`, "userId");
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: "case.member_added",
+        target: { type: "case", id: caseId },
+        caseId,
+        ip,
+        details: { memberId: person.id, memberName: person.name, role: "support" },
+      },
+      tx,
+    );
+    await touchCase(caseId, tx);
+  });
+  return person;
+}
+
+/** Removes a support member. The lead stays: a case always has one. */
+export async function removeCaseMember(actor: Actor, caseId: string, userId: string, ip: string | null = null) {
+  await authorizeStaffCase(actor, caseId, "case.manageMembers");
+  if (!z.uuid().safeParse(userId).success) throw new RuleViolation("This person isn't on this case.");
+  return db.transaction(async (tx) => {
+    await lockCase(tx, caseId);
+    const [member] = await tx
+      .select({ role: caseMembers.role, name: users.name })
+      .from(caseMembers)
+      .innerJoin(users, eq(users.id, caseMembers.userId))
+      .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId)));
+    if (!member) throw new RuleViolation("This person isn't on this case.");
+    if (member.role === "lead") throw new RuleViolation(`${member.name} leads this case and can't be removed from it.`);
+    await tx.delete(caseMembers).where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId)));
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: "case.member_removed",
+        target: { type: "case", id: caseId },
+        caseId,
+        ip,
+        details: { memberId: userId, memberName: member.name },
+      },
+      tx,
+    );
+    await touchCase(caseId, tx);
+    return { name: member.name };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+export const VIEW_RECORD_INTERVAL = "1 hour";
+
+/**
+ * Records that a staff member opened the case, at most once per viewer and case per hour so the
+ * timeline shows who has been looking without filling up with page loads. Returns whether a
+ * new event was written.
+ */
+export async function recordCaseView(actor: Actor, caseId: string, ip: string | null) {
+  const access = await loadStaffCase(actor, caseId);
+  return db.transaction(async (tx) => {
+    // Two tabs opening the case at the same moment must not both write an event.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`case.viewed:${actor.id}:${access.case.id}`}, 0))`);
+    const [recent] = await tx
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(
+        and(
+          eq(auditEvents.caseId, access.case.id),
+          eq(auditEvents.action, "case.viewed"),
+          eq(auditEvents.actorId, actor.id),
+          gt(auditEvents.createdAt, sql`now() - ${VIEW_RECORD_INTERVAL}::interval`),
+        ),
+      )
+      .limit(1);
+    if (recent) return false;
+    await recordAudit({ actorId: actor.id, action: "case.viewed", target: { type: "case", id: access.case.id }, caseId: access.case.id, ip }, tx);
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeline: every audit event on the case, newest first, each told as one plain sentence.
+
+export const TIMELINE_PER_PAGE = [10, 20, 50] as const;
+
+export const timelineQuery = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+  perPage: z.coerce
+    .number()
+    .int()
+    .pipe(z.union([z.literal(10), z.literal(20), z.literal(50)]))
+    .default(20)
+    .catch(20),
+});
+export type TimelineQuery = z.infer<typeof timelineQuery>;
+
+function detail(details: Record<string, unknown> | null, ...keys: string[]): string | null {
+  for (const key of keys) {
+    const value = details?.[key];
+    if (typeof value === "string" && value.trim()) return value;
+  }
+  return null;
+}
+
+function statusLabel(value: string | null) {
+  return value && value in CASE_STATUS_LABELS ? CASE_STATUS_LABELS[value as CaseStatus] : (value ?? "unknown");
+}
+
+function riskLabel(value: string | null) {
+  return value && value in RISK_LABELS ? RISK_LABELS[value as RiskLevel] : (value ?? "unknown");
+}
+
+const quoted = (title: string | null, fallback: string) => (title ? `“${title}”` : fallback);
+
+/** One plain sentence for a timeline entry, e.g. "Theo Therapist paused the case." */
+export function describeCaseEvent(action: string, details: Record<string, unknown> | null, actorName: string): string {
+  const who = actorName;
+  const plan = quoted(detail(details, "planTitle", "plan"), "a plan");
+  const step = quoted(detail(details, "stepTitle", "step"), "a step");
+  const title = detail(details, "title");
+  switch (action as AuditAction) {
+    case "case.opened":
+      return `${who} opened the case.`;
+    case "case.viewed":
+      return `${who} viewed the case.`;
+    case "case.updated":
+      return `${who} updated the case details.`;
+    case "case.status_changed": {
+      const from = detail(details, "from");
+      const to = detail(details, "to");
+      if (to === "closed") return `${who} closed the case.`;
+      if (from === "closed") return `${who} reopened the case.`;
+      if (to === "paused") return `${who} paused the case.`;
+      if (from === "paused" && to === "active") return `${who} resumed the case.`;
+      return `${who} moved the case from ${statusLabel(from)} to ${statusLabel(to)}.`;
+    }
+    case "case.risk_changed":
+      return `${who} set the risk level to ${riskLabel(detail(details, "to"))} (it was ${riskLabel(detail(details, "from"))}).`;
+    case "case.member_added":
+      return `${who} added ${detail(details, "memberName") ?? "a colleague"} to the case as a support member.`;
+    case "case.member_removed":
+      return `${who} removed ${detail(details, "memberName") ?? "a colleague"} from the case.`;
+    case "plan.assigned":
+      return `${who} assigned the plan ${title ? quoted(title, "") : plan}.`;
+    case "plan.edited":
+      return `${who} edited the plan ${title ? quoted(title, "") : plan}.`;
+    case "plan.archived":
+      return `${who} archived the plan ${title ? quoted(title, "") : plan}.`;
+    case "plan.step_added":
+      return `${who} added the step ${title ? quoted(title, "") : step} to ${plan}.`;
+    case "plan.step_removed":
+      return `${who} removed the step ${title ? quoted(title, "") : step} from ${plan}.`;
+    case "plan.step_edited":
+      return `${who} edited the step ${title ? quoted(title, "") : step} in ${plan}.`;
+    case "plan.steps_reordered":
+      return `${who} reordered the steps of ${plan}.`;
+    case "step.started":
+      return `${who} started ${title ? quoted(title, "") : step}.`;
+    case "step.done":
+      return `${who} finished ${title ? quoted(title, "") : step}.`;
+    case "step.skipped":
+      return `${who} skipped ${title ? quoted(title, "") : step}.`;
+    case "step.reopened":
+      return `${who} reopened ${title ? quoted(title, "") : step}.`;
+    case "note.added":
+      return `${who} added a staff note.`;
+    case "note.edited":
+      return `${who} edited a staff note.`;
+    default:
+      return `${who}: ${action.replace(/[._]/g, " ")}.`;
+  }
+}
+
+export async function listCaseTimeline(actor: Actor, caseId: string, query: { page: number; perPage: number }) {
+  const access = await loadStaffCase(actor, caseId);
+  const id = access.case.id;
+  const page = Math.max(1, Math.floor(query.page));
+  const perPage = Math.min(100, Math.max(1, Math.floor(query.perPage)));
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: auditEvents.id,
+        action: auditEvents.action,
+        details: auditEvents.details,
+        createdAt: auditEvents.createdAt,
+        actorId: auditEvents.actorId,
+        actorName: users.name,
+      })
+      .from(auditEvents)
+      .leftJoin(users, eq(users.id, auditEvents.actorId))
+      .where(eq(auditEvents.caseId, id))
+      .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.caseId, id)),
+  ]);
+  return {
+    total: total?.n ?? 0,
+    page,
+    perPage,
+    events: rows.map((row) => ({
+      id: row.id,
+      action: row.action,
+      at: row.createdAt,
+      actorName: row.actorName ?? "Cairn",
+      sentence: describeCaseEvent(row.action, row.details, row.actorId === actor.id ? "You" : (row.actorName ?? "Cairn")),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overview: how far the client is, from the case's current (non-archived) plans.
+
+export const RECENT_DAYS = 14;
+
+export async function getCaseOverview(actor: Actor, caseId: string) {
+  const access = await loadStaffCase(actor, caseId);
+  const id = access.case.id;
+  const total = sql`count(${planSteps.id})`;
+  const done = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'done')`;
+  const skipped = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'skipped')`;
+  const openPlans = and(eq(plans.caseId, id), isNull(plans.archivedAt));
+
+  const [planRows, [overall], [nextDue]] = await Promise.all([
+    db
+      .select({
+        id: plans.id,
+        title: plans.title,
+        total: sql<number>`${total}::int`,
+        done: sql<number>`${done}::int`,
+        skipped: sql<number>`${skipped}::int`,
+        percent: progressPercentSql(total, done, skipped),
+      })
+      .from(plans)
+      .leftJoin(planSteps, eq(planSteps.planId, plans.id))
+      .where(openPlans)
+      .groupBy(plans.id)
+      .orderBy(asc(plans.assignedAt), asc(plans.id)),
+    db
+      .select({
+        total: sql<number>`${total}::int`,
+        done: sql<number>`${done}::int`,
+        skipped: sql<number>`${skipped}::int`,
+        percent: progressPercentSql(total, done, skipped),
+        doneRecently: sql<number>`(count(${planSteps.id}) filter (where ${planSteps.status} = 'done' and ${planSteps.completedAt} >= now() - ${`${RECENT_DAYS} days`}::interval))::int`,
+      })
+      .from(plans)
+      .innerJoin(planSteps, eq(planSteps.planId, plans.id))
+      .where(openPlans),
+    db
+      .select({
+        stepId: planSteps.id,
+        title: planSteps.title,
+        dueDate: planSteps.dueDate,
+        status: planSteps.status,
+        planId: plans.id,
+        planTitle: plans.title,
+        overdue: sql<boolean>`${planSteps.dueDate} < current_date`,
+      })
+      .from(planSteps)
+      .innerJoin(plans, eq(plans.id, planSteps.planId))
+      .where(and(openPlans, inArray(planSteps.status, ["todo", "doing"]), sql`${planSteps.dueDate} is not null`))
+      .orderBy(asc(planSteps.dueDate), asc(plans.assignedAt), asc(planSteps.position))
+      .limit(1),
+  ]);
+
+  return {
+    plans: planRows,
+    overall: overall ?? { total: 0, done: 0, skipped: 0, percent: 0, doneRecently: 0 },
+    recentDays: RECENT_DAYS,
+    nextDue: nextDue ?? null,
+  };
+}
