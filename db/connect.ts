@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import type { Logger } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -23,14 +24,18 @@ export type DatabaseHandle = {
   dumpDataDir?: () => Promise<Blob>;
 };
 
-export type ConnectOptions =
+export type ConnectOptions = (
   | { url: string; maxConnections?: number }
   | {
       /** A folder, or "memory://" for a throwaway in-memory database. */
       dataDir: string;
       /** A tarball made by PGlite's dumpDataDir() to start from (tests use a migrated template). */
       loadDataDir?: Blob;
-    };
+    }
+) & {
+  /** Sees every query drizzle runs (tests count them). */
+  logger?: Logger;
+};
 
 // Resolved from this file, not the bundle: migrations run from the server entry and db scripts.
 export const migrationsFolder = path.resolve(import.meta.dirname ?? ".", "../migrations");
@@ -41,7 +46,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       max: options.maxConnections ?? 10,
       onnotice: () => {},
     });
-    const db = drizzlePostgres(client, { schema });
+    const db = drizzlePostgres(client, { schema, logger: options.logger });
     return {
       db,
       kind: "postgres",
@@ -65,7 +70,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     release();
     throw error;
   }
-  const db = drizzlePglite(client, { schema });
+  const db = drizzlePglite(client, { schema, logger: options.logger });
   return {
     db,
     kind: "pglite",

@@ -1,13 +1,16 @@
 import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/auth/password.server";
 import { DEMO_PASSWORD, demoAccounts } from "./demo-accounts";
+import { seedCases } from "./demo-cases";
+import { seedTemplates } from "./demo-templates";
 import { databaseHandle } from "./handle";
 import { runScript } from "./run-script";
 import { users } from "./schema";
 
 /**
- * Seeds the demo practice. Idempotent: accounts are matched by email and left alone when they
- * exist, so running it twice changes nothing.
+ * Seeds the demo practice: accounts, plan templates, then cases with plans, notes and their
+ * timelines. Idempotent: accounts are matched by email, templates by title and cases by client
+ * and title, and each is left alone when it exists, so running it twice changes nothing.
  */
 export async function seedDemo() {
   const { db } = await databaseHandle();
@@ -24,15 +27,24 @@ export async function seedDemo() {
       .onConflictDoNothing();
     created++;
   }
-  return { created };
+  // The practice's plan templates, owned by the demo admin.
+  const adminEmail = demoAccounts.find((a) => a.role === "admin")!.email;
+  const [admin] = await db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${adminEmail}`);
+  if (admin) await seedTemplates(db, admin.id);
+  const { created: casesCreated } = await seedCases(db);
+  return { created, casesCreated };
 }
 
 if (process.argv[1] === import.meta.filename) {
   await runScript(async () => {
     const handle = await databaseHandle();
     await handle.migrate();
-    const { created } = await seedDemo();
-    console.log(created ? `Demo practice seeded: ${created} accounts created.` : "Demo practice already seeded: nothing to do.");
+    const { created, casesCreated } = await seedDemo();
+    console.log(
+      created || casesCreated
+        ? `Demo practice seeded: ${created} accounts and ${casesCreated} cases created.`
+        : "Demo practice already seeded: nothing to do.",
+    );
     console.log(`\nDemo sign-ins (password: ${DEMO_PASSWORD}):`);
     for (const a of demoAccounts) console.log(`  ${a.email.padEnd(24)} ${a.name} (${a.roleLabel})`);
   });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { db } from "../../db/client";
 import { caseNotes, caseNoteVersions, users } from "../../db/schema";
 import { recordAudit } from "./audit.server";
-import { requireCaseAction, touchCase, type Actor } from "./case-access.server";
+import { canOnCase, requireCaseAction, touchCase, type Actor } from "./case-access.server";
 import { authorizeStaffCase, loadStaffCase } from "./case-workflow.server";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 
@@ -22,7 +22,6 @@ const noteBody = z
   .max(NOTE_MAX, { error: `Keep a note under ${NOTE_MAX.toLocaleString("en")} characters.` });
 
 export const addNoteSchema = z.object({ body: noteBody });
-export const editNoteSchema = z.object({ noteId: z.string().trim(), body: noteBody });
 
 export const notesQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1) });
 
@@ -72,6 +71,7 @@ export async function listCaseNotes(actor: Actor, caseId: string, query: { page:
     total: total?.n ?? 0,
     page,
     perPage,
+    canWrite: canOnCase(access, "case.writeNotes"),
     notes: rows.map((row) => ({
       ...row,
       mine: row.authorId === actor.id,

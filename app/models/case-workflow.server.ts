@@ -13,7 +13,7 @@ import {
   type CaseStatus,
   type RiskLevel,
 } from "../../db/schema";
-import { CASE_STATUS_LABELS, RISK_LABELS, ROLE_LABELS, STAFF_ROLES } from "~/auth/permissions";
+import { CASE_STATUS_LABELS, RISK_LABELS, ROLE_LABELS, STAFF_ROLES, type CaseAction } from "~/auth/permissions";
 import { recordAudit, type AuditAction } from "./audit.server";
 import {
   canOnCase,
@@ -23,7 +23,6 @@ import {
   type Actor,
   type CaseAccess,
 } from "./case-access.server";
-import type { CaseAction } from "~/auth/permissions";
 import { notFound, RuleViolation } from "./errors.server";
 import { progressPercentSql } from "./progress.server";
 
@@ -353,9 +352,9 @@ const quoted = (title: string | null, fallback: string) => (title ? `“${title}
 /** One plain sentence for a timeline entry, e.g. "Theo Therapist paused the case." */
 export function describeCaseEvent(action: string, details: Record<string, unknown> | null, actorName: string): string {
   const who = actorName;
-  const plan = quoted(detail(details, "planTitle", "plan"), "a plan");
-  const step = quoted(detail(details, "stepTitle", "step"), "a step");
-  const title = detail(details, "title");
+  const plan = quoted(detail(details, "plan", "planTitle"), "a plan");
+  const step = quoted(detail(details, "step", "stepTitle"), "a step");
+  const fields = Array.isArray(details?.fields) ? (details.fields as unknown[]) : [];
   switch (action as AuditAction) {
     case "case.opened":
       return `${who} opened the case.`;
@@ -379,27 +378,29 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
     case "case.member_removed":
       return `${who} removed ${detail(details, "memberName") ?? "a colleague"} from the case.`;
     case "plan.assigned":
-      return `${who} assigned the plan ${title ? quoted(title, "") : plan}.`;
+      return `${who} assigned the plan ${plan}.`;
     case "plan.edited":
-      return `${who} edited the plan ${title ? quoted(title, "") : plan}.`;
+      return details?.restored ? `${who} restored the plan ${plan}.` : `${who} edited the plan ${plan}.`;
     case "plan.archived":
-      return `${who} archived the plan ${title ? quoted(title, "") : plan}.`;
+      return `${who} archived the plan ${plan}.`;
     case "plan.step_added":
-      return `${who} added the step ${title ? quoted(title, "") : step} to ${plan}.`;
+      return `${who} added the step ${step} to ${plan}.`;
     case "plan.step_removed":
-      return `${who} removed the step ${title ? quoted(title, "") : step} from ${plan}.`;
+      return `${who} removed the step ${step} from ${plan}.`;
     case "plan.step_edited":
-      return `${who} edited the step ${title ? quoted(title, "") : step} in ${plan}.`;
+      return fields.length === 1 && fields[0] === "reflection"
+        ? `${who} updated the reflection on ${step}.`
+        : `${who} edited the step ${step} in ${plan}.`;
     case "plan.steps_reordered":
       return `${who} reordered the steps of ${plan}.`;
     case "step.started":
-      return `${who} started ${title ? quoted(title, "") : step}.`;
+      return `${who} started ${step}.`;
     case "step.done":
-      return `${who} finished ${title ? quoted(title, "") : step}.`;
+      return `${who} finished ${step}.`;
     case "step.skipped":
-      return `${who} skipped ${title ? quoted(title, "") : step}.`;
+      return `${who} skipped ${step}.`;
     case "step.reopened":
-      return `${who} reopened ${title ? quoted(title, "") : step}.`;
+      return `${who} reopened ${step}.`;
     case "note.added":
       return `${who} added a staff note.`;
     case "note.edited":

@@ -98,7 +98,7 @@ export const newCaseSchema = z
       z.coerce
         .number({ error: "Enter a number of days." })
         .int({ error: "Enter a whole number of days." })
-        .min(1, { error: "Check-ins can be at most daily (1 day)." })
+        .min(1, { error: "Use at least 1 day between check-ins." })
         .max(90, { error: "Use at most 90 days between check-ins." }),
     ),
   })
@@ -255,7 +255,9 @@ const stepCounts = db
   .where(and(eq(plans.caseId, cases.id), isNull(plans.archivedAt)))
   .as("step_counts");
 
-const progressSql = progressPercentSql(sql`${stepCounts.total}`, sql`${stepCounts.done}`, sql`${stepCounts.skipped}`);
+/** A column of the lateral subquery, qualified so it can never clash with a joined table's. */
+const stepCount = (name: "total" | "done" | "skipped") => sql<number>`${sql.identifier("step_counts")}.${sql.identifier(name)}`;
+const progressSql = progressPercentSql(stepCount("total"), stepCount("done"), stepCount("skipped"));
 
 export type CaseListRow = {
   id: string;
@@ -319,7 +321,7 @@ export async function listCases(actor: Actor, query: CaseListQuery) {
         leadId: leadUser.id,
         leadName: leadUser.name,
         progress: progressSql,
-        steps: sql<number>`${stepCounts.total}`,
+        steps: stepCount("total"),
         openedAt: cases.openedAt,
         lastActivityAt: cases.lastActivityAt,
       })

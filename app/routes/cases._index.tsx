@@ -191,7 +191,12 @@ export default function CasesPage() {
       {nothingYet ? (
         <div className="card space-y-2">
           <h2>No cases here yet</h2>
-          {query.scope === "mine" ? (
+          {query.scope === "mine" && isAdmin ? (
+            <p>
+              You aren&apos;t the lead or a support member of any case. Choose &ldquo;All cases&rdquo; above to see every
+              case of the practice, or open one with <Link to="/cases/new">New case</Link>.
+            </p>
+          ) : query.scope === "mine" ? (
             <p>
               You aren&apos;t the lead or a support member of any case yet. Open one with{" "}
               <Link to="/cases/new">New case</Link>, or ask your practice&apos;s admin to add you to an existing case.

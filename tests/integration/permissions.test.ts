@@ -8,6 +8,7 @@ import * as adminUser from "~/routes/admin.users.$userId";
 import * as adminUsers from "~/routes/admin.users._index";
 import * as adminInvite from "~/routes/admin.users.new";
 import * as cases from "~/routes/cases._index";
+import * as planTemplates from "~/routes/plans.templates._index";
 import * as portal from "~/routes/portal._index";
 import * as triage from "~/routes/triage";
 import { db } from "../../db/client";
@@ -47,6 +48,7 @@ const loaders: Record<string, { fn: RouteFunction; params?: (targetId: string) =
   "/admin/users/:id": { fn: adminUser.loader, params: (userId) => ({ userId }) },
   "/triage": { fn: triage.loader },
   "/cases": { fn: cases.loader },
+  "/plans/templates": { fn: planTemplates.loader },
   "/portal": { fn: portal.loader },
   "/account": { fn: account.loader },
 };
@@ -174,7 +176,7 @@ describe("the workspaces by role", () => {
     const client = await createUser({ role: "client", name: "Jules Client" });
     const response = await load("/portal", client);
     expect(response.status).toBe(200);
-    expect(await responseJson(response)).toEqual({ name: "Jules Client" });
+    expect(await responseJson(response)).toMatchObject({ name: "Jules Client", plans: [] });
   });
 });
 
@@ -257,9 +259,9 @@ describe("navigation and landing pages", () => {
 
   it("navigationFor lists exactly the pages of each role", () => {
     const paths = (role: Role) => navigationFor(role).map((item) => item.to);
-    expect(paths("admin")).toEqual(["/admin", "/triage", "/cases", "/admin/users", "/account"]);
-    expect(paths("coach")).toEqual(["/triage", "/cases", "/account"]);
-    expect(paths("therapist")).toEqual(["/triage", "/cases", "/account"]);
+    expect(paths("admin")).toEqual(["/admin", "/triage", "/cases", "/plans/templates", "/admin/users", "/account"]);
+    expect(paths("coach")).toEqual(["/triage", "/cases", "/plans/templates", "/account"]);
+    expect(paths("therapist")).toEqual(["/triage", "/cases", "/plans/templates", "/account"]);
     expect(paths("client")).toEqual(["/portal", "/account"]);
     expect(navigationFor("client")).toContainEqual({ to: "/portal", label: "My plan" });
     expect(navigationFor("admin")).toContainEqual({ to: "/admin/users", label: "Users" });
@@ -271,7 +273,7 @@ describe("navigation and landing pages", () => {
       const person = await createUser({ role });
       const shown = new Set([...navigationFor(role).map((item) => item.to), homePath(role)]);
       expect(shown.has(homePath(role))).toBe(true);
-      for (const page of ["/admin", "/admin/users", "/triage", "/cases", "/portal", "/account"]) {
+      for (const page of ["/admin", "/admin/users", "/triage", "/cases", "/plans/templates", "/portal", "/account"]) {
         const response = await load(page, person);
         expect({ page, status: response.status }).toEqual({ page, status: shown.has(page) ? 200 : 404 });
       }

@@ -1,11 +1,12 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "~/auth/password.server";
 import { signIn } from "~/auth/sign-in.server";
 import { db } from "../../db/client";
 import { DEMO_PASSWORD, demoAccounts } from "../../db/demo-accounts";
+import { demoCases } from "../../db/demo-cases";
 import { seedDemo } from "../../db/seed";
-import { users } from "../../db/schema";
+import { auditEvents, caseMembers, caseNotes, cases, planSteps, users } from "../../db/schema";
 
 // `npm run demo` seeds the demo practice; the login page lists these sign-ins. A newcomer who
 // can't sign in with them, or a second seed run that duplicates people, is what we guard here.
@@ -24,7 +25,7 @@ describe("seedDemo", () => {
   });
 
   it("creates the demo practice with its named accounts", async () => {
-    expect(firstRun).toEqual({ created: demoAccounts.length });
+    expect(firstRun).toEqual({ created: demoAccounts.length, casesCreated: demoCases.length });
     const seeded = await demoUsers();
 
     const expected = [
@@ -65,7 +66,7 @@ describe("seedDemo", () => {
     const before = await demoUsers();
     const totalBefore = (await db.select({ id: users.id }).from(users)).length;
 
-    expect(await seedDemo()).toEqual({ created: 0 });
+    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0 });
 
     const after = await demoUsers();
     expect((await db.select({ id: users.id }).from(users)).length).toBe(totalBefore);
@@ -74,9 +75,40 @@ describe("seedDemo", () => {
     );
   });
 
+  it("opens at least 8 cases across every status and three leads, with plans at different stages and notes", async () => {
+    const rows = await db
+      .select({ id: cases.id, status: cases.status, leadId: caseMembers.userId })
+      .from(cases)
+      .innerJoin(caseMembers, and(eq(caseMembers.caseId, cases.id), eq(caseMembers.role, "lead")));
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["intake", "active", "paused", "closed"]));
+    expect(new Set(rows.map((r) => r.leadId)).size).toBeGreaterThanOrEqual(3);
+
+    const progress = await db
+      .select({ planId: planSteps.planId, done: sql<number>`count(*) filter (where ${planSteps.status} = 'done')::int`, total: sql<number>`count(*)::int` })
+      .from(planSteps)
+      .groupBy(planSteps.planId);
+    const stages = new Set(progress.map((p) => (p.done === 0 ? "not started" : p.done === p.total ? "finished" : "under way")));
+    expect(stages).toEqual(new Set(["not started", "under way", "finished"]));
+    expect((await db.select({ id: caseNotes.id }).from(caseNotes)).length).toBeGreaterThanOrEqual(8);
+    const timeline = await db.select({ caseId: auditEvents.caseId }).from(auditEvents).where(isNotNull(auditEvents.caseId));
+    expect(new Set(timeline.map((t) => t.caseId)).size).toBe(rows.length);
+  });
+
+  it("adds no second copy of the demo cases when run again", async () => {
+    const count = async () => ({
+      cases: (await db.select({ id: cases.id }).from(cases)).length,
+      steps: (await db.select({ id: planSteps.id }).from(planSteps)).length,
+      events: (await db.select({ id: auditEvents.id }).from(auditEvents)).length,
+    });
+    const before = await count();
+    await seedDemo();
+    expect(await count()).toEqual(before);
+  });
+
   it("leaves a demo account an admin has since changed as it is", async () => {
     await db.update(users).set({ name: "Casey Renamed", deactivatedAt: new Date() }).where(eq(users.email, "coach@cairn.test"));
-    expect(await seedDemo()).toEqual({ created: 0 });
+    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0 });
     const [coach] = await db.select().from(users).where(eq(users.email, "coach@cairn.test"));
     expect(coach!.name).toBe("Casey Renamed");
     expect(coach!.deactivatedAt).not.toBeNull();

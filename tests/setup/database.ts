@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { afterAll, inject } from "vitest";
 import { connect } from "../../db/connect";
 import { closeDatabase, installDatabaseHandle } from "../../db/handle";
+import { queryCounter } from "../support/query-counter";
 import { adminUrl } from "./global-setup";
 
 // Runs before each test file: gives the file a database of its own, copied from the migrated
@@ -24,7 +25,7 @@ if (config.kind === "postgres") {
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
-  installDatabaseHandle(await connect({ url: adminUrl(config.serverUrl, name), maxConnections: 4 }));
+  installDatabaseHandle(await connect({ url: adminUrl(config.serverUrl, name), maxConnections: 4, logger: queryCounter }));
   afterAll(async () => {
     await closeDatabase();
     await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -32,6 +33,6 @@ if (config.kind === "postgres") {
   });
 } else {
   const dump = new Blob([fs.readFileSync(config.dump)]);
-  installDatabaseHandle(await connect({ dataDir: "memory://", loadDataDir: dump }));
+  installDatabaseHandle(await connect({ dataDir: "memory://", loadDataDir: dump, logger: queryCounter }));
   afterAll(closeDatabase);
 }

@@ -3,7 +3,18 @@ import { eq } from "drizzle-orm";
 import { hashPassword } from "~/auth/password.server";
 import { createSession } from "~/auth/session.server";
 import { db } from "../../db/client";
-import { auditEvents, emailOutbox, sessions, users, type Role } from "../../db/schema";
+import {
+  auditEvents,
+  caseMembers,
+  cases,
+  emailOutbox,
+  planTemplates,
+  planTemplateSteps,
+  sessions,
+  users,
+  type CaseStatus,
+  type Role,
+} from "../../db/schema";
 
 // Each test makes the people it needs, with unique emails, so tests never share data.
 
@@ -142,4 +153,67 @@ export async function queueOutboxEmail(input: { to?: string; subject?: string; n
     })
     .returning();
   return row!;
+}
+
+/**
+ * A case inserted straight into the database (no audit rows), with `lead` as its lead and any
+ * `support` members; a new client is made when none is given.
+ */
+export async function insertCase(input: {
+  lead?: { id: string };
+  support?: { id: string }[];
+  client?: { id: string };
+  status?: CaseStatus;
+  title?: string;
+}) {
+  const client = input.client ?? (await createUser({ role: "client" }));
+  const [row] = await db
+    .insert(cases)
+    .values({
+      clientId: client.id,
+      title: input.title ?? "Rebuilding trust together",
+      concernCategory: "trust_repair",
+      status: input.status ?? "active",
+      createdBy: input.lead?.id ?? null,
+    })
+    .returning();
+  const members = [
+    ...(input.lead ? [{ caseId: row!.id, userId: input.lead.id, role: "lead" as const }] : []),
+    ...(input.support ?? []).map((s) => ({ caseId: row!.id, userId: s.id, role: "support" as const })),
+  ];
+  if (members.length) await db.insert(caseMembers).values(members);
+  return { case: row!, client };
+}
+
+/** A plan template inserted straight into the database, its steps in the order given. */
+export async function insertTemplate(input: {
+  title?: string;
+  summary?: string;
+  ownerId?: string | null;
+  archived?: boolean;
+  steps?: { title: string; guidance?: string; resourceUrl?: string | null; suggestedDays?: number | null }[];
+}) {
+  const [template] = await db
+    .insert(planTemplates)
+    .values({
+      title: input.title ?? "Rebuilding trust",
+      summary: input.summary ?? "",
+      ownerId: input.ownerId ?? null,
+      archivedAt: input.archived ? new Date() : null,
+    })
+    .returning();
+  const steps = input.steps ?? [{ title: "Own it fully" }, { title: "Apologise without excuses" }];
+  if (steps.length) {
+    await db.insert(planTemplateSteps).values(
+      steps.map((step, i) => ({
+        templateId: template!.id,
+        position: i + 1,
+        title: step.title,
+        guidance: step.guidance ?? "",
+        resourceUrl: step.resourceUrl ?? null,
+        suggestedDays: step.suggestedDays ?? null,
+      })),
+    );
+  }
+  return template!;
 }

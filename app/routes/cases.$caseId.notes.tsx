@@ -1,0 +1,196 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { ErrorPage } from "~/components/error-page";
+import { Pagination } from "~/components/data-table";
+import { FormMessage, SubmitButton } from "~/components/form";
+import { Markdown } from "~/components/markdown";
+import { requirePermission } from "~/auth/guard.server";
+import { redirectWithFlash } from "~/flash.server";
+import { formError, parseForm, ruleViolationError } from "~/forms.server";
+import { requireCaseAction } from "~/models/case-access.server";
+import { addCaseNote, addNoteSchema, editCaseNote, listCaseNotes, notesQuery } from "~/models/case-notes.server";
+import { loadStaffCase } from "~/models/case-workflow.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const actor = await requirePermission(request, "staff.workspace");
+  const query = notesQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const notes = await listCaseNotes(actor, params.caseId ?? "", query);
+  return json(notes);
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const actor = await requirePermission(request, "staff.workspace");
+  // Loading first: a case the actor may not see is a 404 for every intent, whatever was posted.
+  const access = await loadStaffCase(actor, params.caseId ?? "");
+  const caseId = access.case.id;
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const page = notesQuery.parse(Object.fromEntries(new URL(request.url).searchParams)).page;
+  const notesPath = `/cases/${caseId}/notes`;
+  try {
+    switch (intent) {
+      case "add": {
+        requireCaseAction(access, "case.writeNotes");
+        const parsed = parseForm(formData, addNoteSchema);
+        if (!parsed.ok) return formError(parsed, { intent });
+        await addCaseNote(actor, caseId, parsed.data.body, context.clientIp);
+        return redirectWithFlash(request, notesPath, { kind: "success", message: "Note saved. Only staff on this case can read it." });
+      }
+      case "edit": {
+        // The model checks the note belongs to this case (404) and that the actor wrote it (403)
+        // before it looks at the new text.
+        const noteId = String(formData.get("noteId") ?? "");
+        const changed = await editCaseNote(actor, caseId, noteId, String(formData.get("body") ?? ""), context.clientIp);
+        return redirectWithFlash(request, page > 1 ? `${notesPath}?page=${page}` : notesPath, {
+          kind: changed ? "success" : "info",
+          message: changed ? "Note updated. The earlier text is kept with it." : "Nothing changed in the note.",
+        });
+      }
+      default:
+        return formError({ errors: { form: "That action isn't available here." }, values: {} }, { intent });
+    }
+  } catch (error) {
+    return ruleViolationError(error, formData, { intent });
+  }
+}
+
+const whenFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const formatWhen = (iso: string) => `${whenFormat.format(new Date(iso))} UTC`;
+
+export default function CaseNotes() {
+  const { notes, total, page, perPage, canWrite } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const failed = actionData && !actionData.ok ? actionData : null;
+  const addFailed = failed?.intent === "add" ? failed : null;
+  const editFailed = failed?.intent === "edit" ? failed : null;
+  const addError = addFailed?.errors.body;
+
+  return (
+    <section className="space-y-4" aria-labelledby="notes-title">
+      <h2 id="notes-title">Staff notes</h2>
+      <p className="text-sm text-stone-600">
+        Notes are for the team on this case. The client never sees them. Each author can edit their own notes; earlier
+        versions are kept.
+      </p>
+      <FormMessage error={failed && !addError && !editFailed?.errors.body ? failed.errors.form : undefined} />
+
+      {canWrite ? (
+        <Form method="post" key={total} className="card space-y-3" noValidate>
+          <div className="space-y-1">
+            <label htmlFor="new-note" className="block text-sm font-medium text-stone-800">
+              New note
+            </label>
+            <textarea
+              id="new-note"
+              name="body"
+              rows={4}
+              className="input"
+              required
+              defaultValue={addFailed?.values.body}
+              aria-invalid={addError ? true : undefined}
+              aria-describedby={addError ? "new-note-hint new-note-error" : "new-note-hint"}
+            />
+            <p id="new-note-hint" className="text-xs text-stone-600">
+              Markdown works: **bold**, lists with “-”, links.
+            </p>
+            {addError ? (
+              <p id="new-note-error" className="text-sm text-red-700">
+                {addError}
+              </p>
+            ) : null}
+          </div>
+          <SubmitButton name="intent" value="add" pendingLabel="Saving note…">
+            Save note
+          </SubmitButton>
+        </Form>
+      ) : null}
+
+      {notes.length === 0 ? (
+        <p className="card">No notes yet.</p>
+      ) : (
+        <ol className="space-y-3">
+          {notes.map((note) => {
+            const editing = editFailed?.values.noteId === note.id ? editFailed : null;
+            const editError = editing?.errors.body ?? editing?.errors.form;
+            const fieldId = `edit-note-${note.id}`;
+            return (
+              <li key={note.id}>
+                <article className="card space-y-3" aria-labelledby={`note-${note.id}-title`}>
+                  <header>
+                    <h3 id={`note-${note.id}-title`} className="text-base font-semibold">
+                      {note.mine ? "Your note" : `Note by ${note.authorName}`}
+                    </h3>
+                    <p className="text-sm text-stone-600">
+                      <time dateTime={note.createdAt}>{formatWhen(note.createdAt)}</time>
+                      {note.updatedAt ? (
+                        <>
+                          {" "}
+                          · edited <time dateTime={note.updatedAt}>{formatWhen(note.updatedAt)}</time>
+                        </>
+                      ) : null}
+                    </p>
+                  </header>
+                  <Markdown>{note.body}</Markdown>
+                  {note.mine && canWrite ? (
+                    <details open={editing ? true : undefined}>
+                      <summary className="cursor-pointer text-sm font-medium text-brand-700">Edit this note</summary>
+                      <Form method="post" className="mt-3 space-y-3" noValidate>
+                        <input type="hidden" name="noteId" value={note.id} />
+                        <div className="space-y-1">
+                          <label htmlFor={fieldId} className="block text-sm font-medium text-stone-800">
+                            Note text
+                          </label>
+                          <textarea
+                            id={fieldId}
+                            name="body"
+                            rows={4}
+                            className="input"
+                            required
+                            defaultValue={editing ? editing.values.body : note.body}
+                            aria-invalid={editError ? true : undefined}
+                            aria-describedby={editError ? `${fieldId}-error` : undefined}
+                          />
+                          {editError ? (
+                            <p id={`${fieldId}-error`} className="text-sm text-red-700">
+                              {editError}
+                            </p>
+                          ) : null}
+                        </div>
+                        <SubmitButton name="intent" value="edit" pendingLabel="Saving changes…">
+                          Save changes
+                        </SubmitButton>
+                      </Form>
+                    </details>
+                  ) : null}
+                  {note.versions.length > 0 ? (
+                    <details>
+                      <summary className="cursor-pointer text-sm text-stone-700">
+                        Earlier versions ({note.versions.length})
+                      </summary>
+                      <ol className="mt-2 space-y-2">
+                        {note.versions.map((version) => (
+                          <li key={version.id} className="rounded-md border border-stone-200 bg-stone-50 p-3">
+                            <p className="text-xs text-stone-600">
+                              Replaced <time dateTime={version.replacedAt}>{formatWhen(version.replacedAt)}</time>
+                            </p>
+                            <Markdown>{version.body}</Markdown>
+                          </li>
+                        ))}
+                      </ol>
+                    </details>
+                  ) : null}
+                </article>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      <Pagination page={page} perPage={perPage} total={total} label="notes" />
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage notFoundMessage="This case doesn't exist or isn't shared with you." />;
+}

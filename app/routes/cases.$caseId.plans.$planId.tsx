@@ -1,0 +1,360 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useId } from "react";
+import { ErrorPage } from "~/components/error-page";
+import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Markdown } from "~/components/markdown";
+import { requirePermission } from "~/auth/guard.server";
+import { redirectWithFlash } from "~/flash.server";
+import { formError, parseForm, ruleViolationError } from "~/forms.server";
+import {
+  addStep,
+  archivePlan,
+  editPlan,
+  editStep,
+  getPlanForEditing,
+  moveStep,
+  planDetailsSchema,
+  planStepSchema,
+  removeStep,
+  unarchivePlan,
+} from "~/models/plans.server";
+import type { StepStatus } from "../../db/schema";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.plan.title ?? "Plan"} · Cairn` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const actor = await requirePermission(request, "staff.workspace");
+  const caseId = params.caseId ?? "";
+  const plan = await getPlanForEditing(actor, caseId, params.planId ?? "");
+  return json({ caseId, plan });
+}
+
+// Per-step buttons carry the step in their value ("move-up:<step id>"), so each form posts
+// exactly one step and only the clicked button shows its pending label.
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const actor = await requirePermission(request, "staff.workspace");
+  const caseId = params.caseId ?? "";
+  // Loading first: a case or plan the actor may not see is a 404 for every intent.
+  const plan = await getPlanForEditing(actor, caseId, params.planId ?? "");
+  const formData = await request.formData();
+  const intent = String(formData.get("intent") ?? "");
+  const [verb = "", stepId = ""] = intent.split(":");
+  const here = `/cases/${caseId}/plans/${plan.id}`;
+  const ip = context.clientIp;
+  try {
+    switch (verb) {
+      case "plan": {
+        const parsed = parseForm(formData, planDetailsSchema);
+        if (!parsed.ok) return formError(parsed, { intent });
+        await editPlan(actor, caseId, plan.id, parsed.data, ip);
+        return redirectWithFlash(request, here, { kind: "success", message: "Plan details saved." });
+      }
+      case "add-step": {
+        const parsed = parseForm(formData, planStepSchema);
+        if (!parsed.ok) return formError(parsed, { intent });
+        const step = await addStep(actor, caseId, plan.id, parsed.data, ip);
+        return redirectWithFlash(request, `${here}#step-${step.id}`, { kind: "success", message: `Step “${step.title}” added.` });
+      }
+      case "save-step": {
+        const parsed = parseForm(formData, planStepSchema);
+        if (!parsed.ok) return formError(parsed, { intent });
+        const step = await editStep(actor, caseId, plan.id, stepId, parsed.data, ip);
+        return redirectWithFlash(request, `${here}#step-${step.id}`, { kind: "success", message: `Step “${step.title}” saved.` });
+      }
+      case "move-up":
+      case "move-down": {
+        const direction = verb === "move-up" ? "up" : "down";
+        const step = await moveStep(actor, caseId, plan.id, stepId, direction, ip);
+        return redirectWithFlash(request, `${here}#step-${step.id}`, {
+          kind: "success",
+          message: `“${step.title}” is now step ${step.position}.`,
+        });
+      }
+      case "remove-step": {
+        const step = await removeStep(actor, caseId, plan.id, stepId, ip);
+        return redirectWithFlash(request, here, { kind: "success", message: `Step “${step.title}” removed.` });
+      }
+      case "archive":
+        await archivePlan(actor, caseId, plan.id, ip);
+        return redirectWithFlash(request, `/cases/${caseId}/plans`, {
+          kind: "success",
+          message: `“${plan.title}” is archived. The client no longer sees it; it stays readable here.`,
+        });
+      case "restore":
+        await unarchivePlan(actor, caseId, plan.id, ip);
+        return redirectWithFlash(request, here, { kind: "success", message: `“${plan.title}” is back in the client's portal.` });
+      default:
+        return formError({ errors: { form: "That action isn't available here." }, values: {} }, { intent });
+    }
+  } catch (error) {
+    return ruleViolationError(error, formData, { intent });
+  }
+}
+
+const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+const formatDay = (date: string) => dayFormat.format(new Date(date.length === 10 ? `${date}T00:00:00Z` : date));
+
+const STATUS_LABELS: Record<StepStatus, string> = {
+  todo: "Not started",
+  doing: "In progress",
+  done: "Done",
+  skipped: "Skipped",
+};
+
+type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
+
+function TextArea(props: { label: string; name: string; defaultValue: string; error?: string; hint?: string; rows?: number }) {
+  const id = useId();
+  const described = [props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
+        {props.label}
+      </label>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 4}
+        className="input"
+        defaultValue={props.defaultValue}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={described}
+      />
+      {props.hint ? (
+        <p id={`${id}-hint`} className="text-xs text-stone-600">
+          {props.hint}
+        </p>
+      ) : null}
+      {props.error ? (
+        <p id={`${id}-error`} className="text-sm text-red-700">
+          {props.error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+type StepValues = { title: string; guidance: string; resourceUrl: string | null; dueDate: string | null };
+
+/** The editable fields of a step; the same for a new step and an existing one. */
+function StepFields({ step, failure }: { step: StepValues; failure: Failure | null }) {
+  const errors = failure?.errors ?? {};
+  const value = (name: keyof StepValues) => (failure ? (failure.values[name] ?? "") : (step[name] ?? ""));
+  return (
+    <div className="space-y-3">
+      <Field label="Step title" name="title" defaultValue={value("title")} error={errors.title} required />
+      <TextArea
+        label="Guidance"
+        name="guidance"
+        defaultValue={value("guidance")}
+        error={errors.guidance}
+        hint="What the client reads for this step. Markdown works: **bold**, lists, links."
+      />
+      <div className="grid gap-3 sm:grid-cols-2">
+        <Field label="Resource link (optional)" name="resourceUrl" type="url" defaultValue={value("resourceUrl")} error={errors.resourceUrl} />
+        <Field label="Due date (optional)" name="dueDate" type="date" defaultValue={value("dueDate")} error={errors.dueDate} />
+      </div>
+    </div>
+  );
+}
+
+export default function EditPlan() {
+  const { caseId, plan } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const failure: Failure | null = actionData && !actionData.ok ? { ...actionData, intent: String(actionData.intent ?? "") } : null;
+  const failureFor = (intent: string) => (failure?.intent === intent ? failure : null);
+  const archived = Boolean(plan.archivedAt);
+  const details = failureFor("plan");
+  const { percent, done, skipped, total } = plan.progress;
+  const failedStep = failure ? plan.steps.find((s) => failure.intent.endsWith(`:${s.id}`)) : undefined;
+  // A failed form shows its message in place; anything else (archive, restore, …) up here.
+  const shownInPlace = Boolean(failedStep) || (!archived && (failure?.intent === "plan" || failure?.intent === "add-step"));
+
+  return (
+    <div className="space-y-6">
+      <p className="text-sm">
+        <Link to={`/cases/${caseId}/plans`}>← All plans on this case</Link>
+      </p>
+      <div className="space-y-1">
+        <h2>{plan.title}</h2>
+        <p className="text-sm text-stone-700">
+          {percent}% · {done} of {total} steps done{skipped ? `, ${skipped} skipped` : ""}
+          {plan.startDate ? ` · started ${formatDay(plan.startDate)}` : ""}
+        </p>
+      </div>
+
+      {failure && !shownInPlace ? <FormMessage error={failure.errors.form} /> : null}
+
+      {archived ? (
+        <section className="card space-y-3" aria-labelledby="archived-title">
+          <h3 id="archived-title" className="font-semibold">
+            This plan is archived
+          </h3>
+          <p className="text-sm">
+            It was archived on {formatDay(plan.archivedAt!)}. The client doesn't see it, and it can't be changed until it's restored.
+          </p>
+          <Form method="post">
+            <SubmitButton name="intent" value="restore" pendingLabel="Restoring…">
+              Restore plan
+            </SubmitButton>
+          </Form>
+        </section>
+      ) : (
+        <section className="card space-y-3" aria-labelledby="details-title">
+          <h3 id="details-title" className="font-semibold">
+            Plan details
+          </h3>
+          <Form method="post" className="space-y-3" noValidate>
+            <FormMessage error={details?.errors.form} />
+            <Field label="Plan title" name="title" defaultValue={details ? details.values.title : plan.title} error={details?.errors.title} required />
+            <TextArea
+              label="Summary"
+              name="summary"
+              rows={3}
+              defaultValue={details ? (details.values.summary ?? "") : plan.summary}
+              error={details?.errors.summary}
+              hint="Shown to the client above the steps."
+            />
+            <div className="space-y-1">
+              <div className="flex items-start gap-2">
+                <input
+                  id="plan-sequential"
+                  name="sequential"
+                  type="checkbox"
+                  className="mt-1"
+                  defaultChecked={details ? details.values.sequential === "on" : plan.sequential}
+                  aria-describedby="plan-sequential-hint"
+                />
+                <label htmlFor="plan-sequential" className="text-sm font-medium text-stone-800">
+                  Take the steps in order
+                </label>
+              </div>
+              <p id="plan-sequential-hint" className="text-xs text-stone-600">
+                The client can start a step only once the one before it is done or skipped.
+              </p>
+            </div>
+            <SubmitButton name="intent" value="plan" pendingLabel="Saving…">
+              Save plan details
+            </SubmitButton>
+          </Form>
+        </section>
+      )}
+
+      <section className="space-y-3" aria-labelledby="steps-title">
+        <h3 id="steps-title" className="font-semibold">
+          Steps
+        </h3>
+        {plan.steps.length === 0 ? <p className="card text-sm">This plan has no steps yet.</p> : null}
+        <ol className="space-y-4">
+          {plan.steps.map((step, index) => {
+            const label = `: ${step.title} (step ${step.position})`;
+            const saveIntent = `save-step:${step.id}`;
+            const stepFailure = failedStep?.id === step.id ? failure : null;
+            return (
+              <li key={step.id} id={`step-${step.id}`} className="card space-y-3" aria-labelledby={`step-title-${step.id}`}>
+                <div className="flex flex-wrap items-center justify-between gap-2">
+                  <h4 id={`step-title-${step.id}`} className="font-medium">
+                    Step {step.position}: {step.title}
+                  </h4>
+                  <p className="text-sm text-stone-700">
+                    {STATUS_LABELS[step.status]}
+                    {step.completedAt && step.status === "done" ? ` on ${formatDay(step.completedAt)}` : ""}
+                    {step.overdue ? " · past its due date" : ""}
+                  </p>
+                </div>
+                <FormMessage error={stepFailure?.errors.form} />
+                {step.reflection ? (
+                  <div className="rounded-md bg-stone-50 px-3 py-2 text-sm">
+                    <p className="text-xs font-medium text-stone-600">The client's note</p>
+                    <p className="whitespace-pre-line">{step.reflection}</p>
+                  </div>
+                ) : null}
+                {archived ? (
+                  <div className="space-y-2 text-sm">
+                    {step.guidance ? <Markdown>{step.guidance}</Markdown> : null}
+                    {step.resourceUrl ? (
+                      <p>
+                        <a href={step.resourceUrl} rel="nofollow noopener noreferrer">
+                          Resource for this step
+                        </a>
+                      </p>
+                    ) : null}
+                    {step.dueDate ? <p>Due {formatDay(step.dueDate)}</p> : null}
+                  </div>
+                ) : (
+                  <>
+                    <Form method="post" className="space-y-3" noValidate key={`${step.id}-${step.updatedAt}`}>
+                      <StepFields step={step} failure={stepFailure?.intent === saveIntent ? stepFailure : null} />
+                      <SubmitButton name="intent" value={saveIntent} pendingLabel="Saving…">
+                        Save step<span className="sr-only">{label}</span>
+                      </SubmitButton>
+                    </Form>
+                    <div className="flex flex-wrap gap-2 border-t border-stone-100 pt-3">
+                      {index > 0 ? (
+                        <Form method="post">
+                          <SubmitButton name="intent" value={`move-up:${step.id}`} variant="secondary" pendingLabel="Moving…">
+                            Move up<span className="sr-only">{label}</span>
+                          </SubmitButton>
+                        </Form>
+                      ) : null}
+                      {index < plan.steps.length - 1 ? (
+                        <Form method="post">
+                          <SubmitButton name="intent" value={`move-down:${step.id}`} variant="secondary" pendingLabel="Moving…">
+                            Move down<span className="sr-only">{label}</span>
+                          </SubmitButton>
+                        </Form>
+                      ) : null}
+                      <Form method="post" className="ml-auto">
+                        <SubmitButton name="intent" value={`remove-step:${step.id}`} variant="danger" pendingLabel="Removing…">
+                          Remove step<span className="sr-only">{label}</span>
+                        </SubmitButton>
+                      </Form>
+                    </div>
+                  </>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+
+      {archived ? null : (
+        <>
+          <section className="card space-y-3" aria-labelledby="add-step-title">
+            <h3 id="add-step-title" className="font-semibold">
+              Add a step
+            </h3>
+            <Form method="post" className="space-y-3" noValidate>
+              <FormMessage error={failureFor("add-step")?.errors.form} />
+              <StepFields step={{ title: "", guidance: "", resourceUrl: null, dueDate: null }} failure={failureFor("add-step")} />
+              <SubmitButton name="intent" value="add-step" pendingLabel="Adding…">
+                Add step
+              </SubmitButton>
+            </Form>
+          </section>
+
+          <section className="card space-y-3" aria-labelledby="archive-title">
+            <h3 id="archive-title" className="font-semibold">
+              Archive this plan
+            </h3>
+            <p className="text-sm">
+              When the work on this plan is over, archive it: it leaves the client's portal but stays readable here, with
+              the client's notes. You can restore it later.
+            </p>
+            <Form method="post">
+              <SubmitButton name="intent" value="archive" variant="secondary" pendingLabel="Archiving…">
+                Archive plan
+              </SubmitButton>
+            </Form>
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ErrorPage notFoundMessage="This plan doesn't exist on this case, or the case isn't shared with you." />;
+}
