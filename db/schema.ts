@@ -216,7 +216,11 @@ export const planTemplates = pgTable(
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("plan_templates_title_idx").on(t.archivedAt, t.title)],
+  (t) => [
+    index("plan_templates_title_idx").on(t.archivedAt, t.title),
+    // The template list sorted by "last changed" (status filter first, like the title index).
+    index("plan_templates_updated_idx").on(t.archivedAt, t.updatedAt),
+  ],
 );
 
 export const planTemplateSteps = pgTable(

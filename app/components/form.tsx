@@ -48,6 +48,52 @@ export function Field({ label, name, error, hint, type = "text", ...rest }: Fiel
   );
 }
 
+type TextAreaFieldProps = {
+  /** Usually plain text; a node when part of the name is for screen readers only. */
+  label: ReactNode;
+  name: string;
+  error?: string;
+  hint?: ReactNode;
+  defaultValue?: string;
+  rows?: number;
+  required?: boolean;
+  maxLength?: number;
+};
+
+/** The multi-line twin of Field: labelled, with its hint and error beside it and announced with it. */
+export function TextAreaField({ label, name, error, hint, rows = 4, ...rest }: TextAreaFieldProps) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
+        {label}
+      </label>
+      <textarea
+        id={id}
+        name={name}
+        rows={rows}
+        className="input"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        {...rest}
+      />
+      {hint ? (
+        <p id={hintId} className="text-xs text-stone-600">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 type SelectFieldProps = {
   label: string;
   name: string;
@@ -102,16 +148,26 @@ type SubmitProps = {
   pendingLabel: string;
   name?: string;
   value?: string;
+  /**
+   * Other fields the submission must carry for this button to count as the one pending, for
+   * forms that share an intent and differ by a hidden field (`{ userId: member.id }`).
+   */
+  pendingWhen?: Record<string, string>;
   variant?: "primary" | "secondary" | "danger";
+  /** A smaller button, for rows of per-item actions. */
+  compact?: boolean;
 };
 
 /** A real submit button that says what is happening while its form is on its way. */
-export function SubmitButton({ children, pendingLabel, name, value, variant = "primary" }: SubmitProps) {
+export function SubmitButton({ children, pendingLabel, name, value, pendingWhen, variant = "primary", compact }: SubmitProps) {
   const navigation = useNavigation();
+  const formData = navigation.formData;
   const pending =
     navigation.state === "submitting" &&
-    (name === undefined || navigation.formData?.get(name) === value);
-  const className = variant === "primary" ? "btn" : variant === "danger" ? "btn-danger" : "btn-secondary";
+    (name === undefined || formData?.get(name) === value) &&
+    Object.entries(pendingWhen ?? {}).every(([field, expected]) => formData?.get(field) === expected);
+  const variantClass = variant === "primary" ? "btn" : variant === "danger" ? "btn-danger" : "btn-secondary";
+  const className = compact ? `${variantClass} px-3 py-1` : variantClass;
   return (
     <button type="submit" name={name} value={value} className={className} disabled={pending} aria-busy={pending || undefined}>
       {pending ? pendingLabel : children}

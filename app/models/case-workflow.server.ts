@@ -380,14 +380,18 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
     case "plan.assigned":
       return `${who} assigned the plan ${plan}.`;
     case "plan.edited":
+      // Rows written before plan.restored existed recorded a restore as an edit flagged `restored`.
       return details?.restored ? `${who} restored the plan ${plan}.` : `${who} edited the plan ${plan}.`;
     case "plan.archived":
       return `${who} archived the plan ${plan}.`;
+    case "plan.restored":
+      return `${who} restored the plan ${plan}.`;
     case "plan.step_added":
       return `${who} added the step ${step} to ${plan}.`;
     case "plan.step_removed":
       return `${who} removed the step ${step} from ${plan}.`;
     case "plan.step_edited":
+      // Before step.reflection_saved existed, a client's note was recorded as an edit of the "reflection" field.
       return fields.length === 1 && fields[0] === "reflection"
         ? `${who} updated the reflection on ${step}.`
         : `${who} edited the step ${step} in ${plan}.`;
@@ -401,6 +405,8 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
       return `${who} skipped ${step}.`;
     case "step.reopened":
       return `${who} reopened ${step}.`;
+    case "step.reflection_saved":
+      return details?.note === "cleared" ? `${who} cleared the reflection on ${step}.` : `${who} updated the reflection on ${step}.`;
     case "note.added":
       return `${who} added a staff note.`;
     case "note.edited":

@@ -158,13 +158,35 @@ export async function listTemplates(actor: Actor, query: TemplateListQuery) {
   };
 }
 
-async function findTemplate(templateId: string, executor: Pick<typeof db, "select"> = db) {
+/** Active templates to choose from when assigning a plan, by title, with their step counts. */
+export async function listTemplateChoices(actor: Actor) {
+  requireStaff(actor);
+  // Options of a select rather than a paged list, so capped instead of paged (as it was in the plans model).
+  // (A join, not stepCountSql: in a one-table select Drizzle leaves columns unqualified, so that
+  // subquery's plan_templates.id would read as the step's own id.)
+  return db
+    .select({
+      id: planTemplates.id,
+      title: planTemplates.title,
+      summary: planTemplates.summary,
+      stepCount: sql<number>`count(${planTemplateSteps.id})::int`,
+    })
+    .from(planTemplates)
+    .leftJoin(planTemplateSteps, eq(planTemplateSteps.templateId, planTemplates.id))
+    .where(isNull(planTemplates.archivedAt))
+    .groupBy(planTemplates.id)
+    .orderBy(asc(planTemplates.title), asc(planTemplates.id))
+    .limit(500);
+}
+
+async function findTemplate(templateId: string, executor: Pick<typeof db, "select"> = db, options: { lockShared?: boolean } = {}) {
   if (!z.uuid().safeParse(templateId).success) return undefined;
-  const [row] = await executor
+  const query = executor
     .select({ template: planTemplates, ownerName: users.name })
     .from(planTemplates)
     .leftJoin(users, eq(users.id, planTemplates.ownerId))
     .where(eq(planTemplates.id, templateId));
+  const [row] = options.lockShared ? await query.for("share", { of: planTemplates }) : await query;
   return row;
 }
 
@@ -187,11 +209,12 @@ export async function getTemplate(actor: Actor, templateId: string) {
 
 /**
  * What the plans model copies onto a case: an active template with its ordered steps. Archived
- * or unknown templates, and any client asking, get 404. Pass the transaction the copy runs in.
+ * or unknown templates, and any client asking, get 404. Pass the transaction the copy runs in:
+ * the template row is share-locked, so no edit can change it until the copy is written.
  */
 export async function getTemplateForAssignment(actor: Actor, templateId: string, executor: Pick<typeof db, "select"> = db) {
   requireStaff(actor);
-  const row = await findTemplate(templateId, executor);
+  const row = await findTemplate(templateId, executor, { lockShared: true });
   if (!row || row.template.archivedAt) throw notFound();
   const steps = await stepsOf(row.template.id, executor);
   const { id, title, summary } = row.template;

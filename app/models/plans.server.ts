@@ -1,10 +1,11 @@
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
-import { cases, plans, planSteps, planTemplates, planTemplateSteps, type Plan, type PlanStep, type StepStatus } from "../../db/schema";
+import { cases, plans, planSteps, type Plan, type PlanStep, type StepStatus } from "../../db/schema";
 import { recordAudit, type AuditAction } from "./audit.server";
 import { authorizeCase, loadCaseAccess, requireCaseAction, touchCase, type Actor } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
+import { getTemplateForAssignment, listTemplateChoices } from "./plan-templates.server";
 import { progressPercent } from "./progress";
 
 // Plans on a case (DESIGN.md, "plans"): a template is copied onto the case when assigned, and
@@ -226,19 +227,7 @@ export async function listPlansForCase(actor: Actor, caseId: string) {
 /** Templates a plan can be assigned from: staff and admins may assign any that isn't archived. */
 export async function listAssignableTemplates(actor: Actor, caseId: string) {
   const access = await authorizeCase(actor, caseId, "case.editPlans");
-  const templates = await db
-    .select({
-      id: planTemplates.id,
-      title: planTemplates.title,
-      summary: planTemplates.summary,
-      stepCount: sql<number>`count(${planTemplateSteps.id})::int`,
-    })
-    .from(planTemplates)
-    .leftJoin(planTemplateSteps, eq(planTemplateSteps.templateId, planTemplates.id))
-    .where(isNull(planTemplates.archivedAt))
-    .groupBy(planTemplates.id)
-    .orderBy(asc(planTemplates.title), asc(planTemplates.id))
-    .limit(500);
+  const templates = await listTemplateChoices(actor);
   return { templates, caseClosed: access.case.status === "closed" };
 }
 
@@ -270,18 +259,14 @@ export async function assignPlan(actor: Actor, caseId: string, input: AssignPlan
     throw new RuleViolation("This case is closed. Reopen it before assigning a plan.", "templateId");
   }
   return db.transaction(async (tx) => {
-    // Shared lock: the template can't change while it is being copied.
-    const [template] = await tx
-      .select()
-      .from(planTemplates)
-      .where(and(eq(planTemplates.id, data.templateId), isNull(planTemplates.archivedAt)))
-      .for("share");
-    if (!template) throw new RuleViolation("That template isn't available any more. Choose another one.", "templateId");
-    const templateSteps = await tx
-      .select()
-      .from(planTemplateSteps)
-      .where(eq(planTemplateSteps.templateId, template.id))
-      .orderBy(asc(planTemplateSteps.position), asc(planTemplateSteps.id));
+    // Read (and share-lock) the template in this transaction, so it can't change while it is copied.
+    const template = await getTemplateForAssignment(actor, data.templateId, tx).catch((error: unknown) => {
+      // Archived or removed since the form was drawn: say so beside the choice, keeping the form.
+      if (error instanceof Response && error.status === 404) {
+        throw new RuleViolation("That template isn't available any more. Choose another one.", "templateId");
+      }
+      throw error;
+    });
 
     const [plan] = await tx
       .insert(plans)
@@ -299,11 +284,11 @@ export async function assignPlan(actor: Actor, caseId: string, input: AssignPlan
 
     const due = dueDatesFrom(
       data.startDate,
-      templateSteps.map((s) => s.suggestedDays),
+      template.steps.map((s) => s.suggestedDays),
     );
-    if (templateSteps.length > 0) {
+    if (template.steps.length > 0) {
       await tx.insert(planSteps).values(
-        templateSteps.map((step, i) => ({
+        template.steps.map((step, i) => ({
           planId: plan.id,
           position: i + 1,
           title: step.title,
@@ -321,7 +306,7 @@ export async function assignPlan(actor: Actor, caseId: string, input: AssignPlan
         target: { type: PLAN_TARGET, id: plan.id },
         caseId: access.case.id,
         ip,
-        details: { template: template.title, plan: plan.title, steps: templateSteps.length },
+        details: { template: template.title, plan: plan.title, steps: template.steps.length },
       },
       tx,
     );
@@ -511,8 +496,7 @@ export async function unarchivePlan(actor: Actor, caseId: string, planId: string
     async (tx, plan) => {
       if (!plan.archivedAt) return { result: plan, audit: null };
       const [updated] = await tx.update(plans).set({ archivedAt: null }).where(eq(plans.id, plan.id)).returning();
-      // The audit vocabulary has no "restored" for plans: an edit of the archived flag.
-      return { result: updated!, audit: { action: "plan.edited", details: { plan: plan.title, fields: ["archived"], restored: true } } };
+      return { result: updated!, audit: { action: "plan.restored", details: { plan: plan.title } } };
     },
     { allowArchived: true },
   );
@@ -592,12 +576,11 @@ async function workOnStep(actor: Actor, stepId: string, change: { status?: WorkS
     }
     const [updated] = await tx.update(planSteps).set(update).where(eq(planSteps.id, step.id)).returning();
 
-    const action: AuditAction = !statusChanges ? "plan.step_edited" : reopening ? "step.reopened" : STATUS_AUDIT[status as WorkStatus];
+    const action: AuditAction = !statusChanges ? "step.reflection_saved" : reopening ? "step.reopened" : STATUS_AUDIT[status as WorkStatus];
     // The note itself stays out of the audit trail: it is the client's own words.
     const details: Record<string, unknown> = { plan: plan.title, step: step.title };
     if (statusChanges) details.from = step.status;
     if (reflectionChanges) details.note = reflection ? "saved" : "cleared";
-    if (!statusChanges) details.fields = ["reflection"];
     await recordAudit({ actorId: actor.id, action, target: { type: STEP_TARGET, id: step.id }, caseId: access.case.id, ip, details }, tx);
     await touchCase(access.case.id, tx);
     return updated!;

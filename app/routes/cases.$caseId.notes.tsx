@@ -3,7 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { Pagination } from "~/components/data-table";
-import { FormMessage, SubmitButton } from "~/components/form";
+import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -77,29 +77,14 @@ export default function CaseNotes() {
 
       {canWrite ? (
         <Form method="post" key={total} className="card space-y-3" noValidate>
-          <div className="space-y-1">
-            <label htmlFor="new-note" className="block text-sm font-medium text-stone-800">
-              New note
-            </label>
-            <textarea
-              id="new-note"
-              name="body"
-              rows={4}
-              className="input"
-              required
-              defaultValue={addFailed?.values.body}
-              aria-invalid={addError ? true : undefined}
-              aria-describedby={addError ? "new-note-hint new-note-error" : "new-note-hint"}
-            />
-            <p id="new-note-hint" className="text-xs text-stone-600">
-              Markdown works: **bold**, lists with “-”, links.
-            </p>
-            {addError ? (
-              <p id="new-note-error" className="text-sm text-red-700">
-                {addError}
-              </p>
-            ) : null}
-          </div>
+          <TextAreaField
+            label="New note"
+            name="body"
+            required
+            defaultValue={addFailed?.values.body}
+            error={addError}
+            hint="Markdown works: **bold**, lists with “-”, links."
+          />
           <SubmitButton name="intent" value="add" pendingLabel="Saving note…">
             Save note
           </SubmitButton>
@@ -113,7 +98,6 @@ export default function CaseNotes() {
           {notes.map((note) => {
             const editing = editFailed?.values.noteId === note.id ? editFailed : null;
             const editError = editing?.errors.body ?? editing?.errors.form;
-            const fieldId = `edit-note-${note.id}`;
             return (
               <li key={note.id}>
                 <article className="card space-y-3" aria-labelledby={`note-${note.id}-title`}>
@@ -137,27 +121,14 @@ export default function CaseNotes() {
                       <summary className="cursor-pointer text-sm font-medium text-brand-700">Edit this note</summary>
                       <Form method="post" className="mt-3 space-y-3" noValidate>
                         <input type="hidden" name="noteId" value={note.id} />
-                        <div className="space-y-1">
-                          <label htmlFor={fieldId} className="block text-sm font-medium text-stone-800">
-                            Note text
-                          </label>
-                          <textarea
-                            id={fieldId}
-                            name="body"
-                            rows={4}
-                            className="input"
-                            required
-                            defaultValue={editing ? editing.values.body : note.body}
-                            aria-invalid={editError ? true : undefined}
-                            aria-describedby={editError ? `${fieldId}-error` : undefined}
-                          />
-                          {editError ? (
-                            <p id={`${fieldId}-error`} className="text-sm text-red-700">
-                              {editError}
-                            </p>
-                          ) : null}
-                        </div>
-                        <SubmitButton name="intent" value="edit" pendingLabel="Saving changes…">
+                        <TextAreaField
+                          label="Note text"
+                          name="body"
+                          required
+                          defaultValue={editing ? editing.values.body : note.body}
+                          error={editError}
+                        />
+                        <SubmitButton name="intent" value="edit" pendingWhen={{ noteId: note.id }} pendingLabel="Saving changes…">
                           Save changes
                         </SubmitButton>
                       </Form>

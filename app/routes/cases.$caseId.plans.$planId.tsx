@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useId } from "react";
 import { ErrorPage } from "~/components/error-page";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -105,37 +104,6 @@ const STATUS_LABELS: Record<StepStatus, string> = {
 
 type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
 
-function TextArea(props: { label: string; name: string; defaultValue: string; error?: string; hint?: string; rows?: number }) {
-  const id = useId();
-  const described = [props.hint ? `${id}-hint` : null, props.error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {props.label}
-      </label>
-      <textarea
-        id={id}
-        name={props.name}
-        rows={props.rows ?? 4}
-        className="input"
-        defaultValue={props.defaultValue}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={described}
-      />
-      {props.hint ? (
-        <p id={`${id}-hint`} className="text-xs text-stone-600">
-          {props.hint}
-        </p>
-      ) : null}
-      {props.error ? (
-        <p id={`${id}-error`} className="text-sm text-red-700">
-          {props.error}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
 type StepValues = { title: string; guidance: string; resourceUrl: string | null; dueDate: string | null };
 
 /** The editable fields of a step; the same for a new step and an existing one. */
@@ -145,7 +113,7 @@ function StepFields({ step, failure }: { step: StepValues; failure: Failure | nu
   return (
     <div className="space-y-3">
       <Field label="Step title" name="title" defaultValue={value("title")} error={errors.title} required />
-      <TextArea
+      <TextAreaField
         label="Guidance"
         name="guidance"
         defaultValue={value("guidance")}
@@ -209,7 +177,7 @@ export default function EditPlan() {
           <Form method="post" className="space-y-3" noValidate>
             <FormMessage error={details?.errors.form} />
             <Field label="Plan title" name="title" defaultValue={details ? details.values.title : plan.title} error={details?.errors.title} required />
-            <TextArea
+            <TextAreaField
               label="Summary"
               name="summary"
               rows={3}

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
-import { FormMessage, SelectField, SubmitButton } from "~/components/form";
+import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { requirePermission, safeRedirectPath } from "~/auth/guard.server";
 import { CASE_STATUS_LABELS, CONCERN_LABELS, RISK_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
@@ -192,7 +192,7 @@ export default function CaseLayout() {
                   <Form method="post" action={`/cases/${c.id}`}>
                     <input type="hidden" name="userId" value={m.userId} />
                     <input type="hidden" name="back" value={back} />
-                    <SubmitButton name="intent" value="removeMember" variant="secondary" pendingLabel="Removing…">
+                    <SubmitButton name="intent" value="removeMember" pendingWhen={{ userId: m.userId }} variant="secondary" pendingLabel="Removing…">
                       Remove {m.name}
                     </SubmitButton>
                   </Form>
@@ -238,7 +238,7 @@ export default function CaseLayout() {
                       <Form key={next} method="post" action={`/cases/${c.id}`}>
                         <input type="hidden" name="status" value={next} />
                         <input type="hidden" name="back" value={back} />
-                        <SubmitButton name="intent" value="status" variant="secondary" pendingLabel={button.pending}>
+                        <SubmitButton name="intent" value="status" pendingWhen={{ status: next }} variant="secondary" pendingLabel={button.pending}>
                           {button.label}
                         </SubmitButton>
                       </Form>
@@ -251,30 +251,15 @@ export default function CaseLayout() {
                     <Form method="post" action={`/cases/${c.id}`} className="mt-3 space-y-3" noValidate>
                       <input type="hidden" name="status" value="closed" />
                       <input type="hidden" name="back" value={back} />
-                      <div className="space-y-1">
-                        <label htmlFor="closing-note" className="block text-sm font-medium text-stone-800">
-                          Closing note
-                        </label>
-                        <textarea
-                          id="closing-note"
-                          name="closingNote"
-                          rows={4}
-                          className="input"
-                          required
-                          defaultValue={closing ? failed?.values.closingNote : undefined}
-                          aria-invalid={closing && statusErrors.closingNote ? true : undefined}
-                          aria-describedby={closing && statusErrors.closingNote ? "closing-note-hint closing-note-error" : "closing-note-hint"}
-                        />
-                        <p id="closing-note-hint" className="text-xs text-stone-600">
-                          How the work ended and anything a colleague should know if the case is reopened. Staff only.
-                        </p>
-                        {closing && statusErrors.closingNote ? (
-                          <p id="closing-note-error" className="text-sm text-red-700">
-                            {statusErrors.closingNote}
-                          </p>
-                        ) : null}
-                      </div>
-                      <SubmitButton name="intent" value="status" variant="danger" pendingLabel="Closing…">
+                      <TextAreaField
+                        label="Closing note"
+                        name="closingNote"
+                        required
+                        defaultValue={closing ? failed?.values.closingNote : undefined}
+                        error={closing ? statusErrors.closingNote : undefined}
+                        hint="How the work ended and anything a colleague should know if the case is reopened. Staff only."
+                      />
+                      <SubmitButton name="intent" value="status" pendingWhen={{ status: "closed" }} variant="danger" pendingLabel="Closing…">
                         Close case
                       </SubmitButton>
                     </Form>

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useId } from "react";
 import { ErrorPage } from "~/components/error-page";
-import { Field, FormMessage, SelectField, SubmitButton } from "~/components/form";
+import { Field, FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
 import { CONCERN_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
@@ -33,36 +32,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (error) {
     return ruleViolationError(error, formData);
   }
-}
-
-/** A labelled multi-line field with its error beside it (form.tsx has single-line ones). */
-function TextAreaField({ label, name, hint, error, defaultValue }: { label: string; name: string; hint: string; error?: string; defaultValue?: string }) {
-  const id = useId();
-  const describedBy = [`${id}-hint`, error ? `${id}-error` : null].filter(Boolean).join(" ");
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={4}
-        className="input"
-        defaultValue={defaultValue}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      <p id={`${id}-hint`} className="text-xs text-stone-600">
-        {hint}
-      </p>
-      {error ? (
-        <p id={`${id}-error`} className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 export default function NewCasePage() {

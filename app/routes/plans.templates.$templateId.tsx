@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useId, type ReactNode } from "react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -144,7 +143,7 @@ export default function TemplatePage() {
           <Form method="post" className="space-y-4" noValidate>
             <FormMessage error={details?.errors.form} />
             <Field label="Title" name="title" autoComplete="off" defaultValue={details?.values.title ?? template.title} error={details?.errors.title} required />
-            <TextArea
+            <TextAreaField
               label="Summary"
               name="summary"
               rows={3}
@@ -298,7 +297,7 @@ function StepItem({
               }
               errors={failed?.errors ?? {}}
             />
-            <SubmitButton name="intent" value="edit-step" pendingLabel="Saving…">
+            <SubmitButton name="intent" value="edit-step" pendingWhen={{ stepId: step.id }} pendingLabel="Saving…">
               Save step
             </SubmitButton>
           </Form>
@@ -324,23 +323,20 @@ function StepAction({
   danger?: boolean;
   children: string;
 }) {
-  const navigation = useNavigation();
-  const pending =
-    navigation.state === "submitting" && navigation.formData?.get("intent") === intent && navigation.formData.get("stepId") === stepId;
   return (
     <Form method="post" preventScrollReset>
       <input type="hidden" name="stepId" value={stepId} />
-      <button
-        type="submit"
+      <SubmitButton
         name="intent"
         value={intent}
-        className={`${danger ? "btn-danger" : "btn-secondary"} px-3 py-1`}
-        disabled={pending}
-        aria-busy={pending || undefined}
+        pendingWhen={{ stepId }}
+        pendingLabel={pendingLabel}
+        variant={danger ? "danger" : "secondary"}
+        compact
       >
-        {pending ? pendingLabel : children}
+        {children}
         <span className="sr-only">: {which}</span>
-      </button>
+      </SubmitButton>
     </Form>
   );
 }
@@ -365,7 +361,7 @@ function StepFields({ values, errors }: { values: Record<string, string>; errors
   return (
     <>
       <Field label="Title" name="title" autoComplete="off" defaultValue={values.title} error={errors.title} required />
-      <TextArea
+      <TextAreaField
         label="Guidance"
         name="guidance"
         rows={6}
@@ -393,52 +389,6 @@ function StepFields({ values, errors }: { values: Record<string, string>; errors
         />
       </div>
     </>
-  );
-}
-
-/** A labelled multi-line field, with its hint and error announced with it (like Field). */
-function TextArea({
-  label,
-  name,
-  rows,
-  defaultValue,
-  error,
-  hint,
-}: {
-  label: string;
-  name: string;
-  rows: number;
-  defaultValue?: string;
-  error?: string;
-  hint?: ReactNode;
-}) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        className="input"
-        defaultValue={defaultValue}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
   );
 }
 

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData } from "@remix-run/react";
-import { useId } from "react";
 import { ErrorPage } from "~/components/error-page";
-import { Field, FormMessage, SubmitButton } from "~/components/form";
+import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, parseForm, ruleViolationError } from "~/forms.server";
@@ -36,7 +35,6 @@ export default function NewTemplatePage() {
   const actionData = useActionData<typeof action>();
   const errors = actionData?.errors ?? {};
   const values = actionData?.values ?? {};
-  const summaryId = useId();
   return (
     <section className="card max-w-2xl space-y-4" aria-labelledby="new-template-title">
       <p className="text-sm">
@@ -50,28 +48,14 @@ export default function NewTemplatePage() {
       <Form method="post" className="space-y-4" noValidate>
         <FormMessage error={errors.form} />
         <Field label="Title" name="title" autoComplete="off" defaultValue={values.title} error={errors.title} required />
-        <div className="space-y-1">
-          <label htmlFor={summaryId} className="block text-sm font-medium text-stone-800">
-            Summary
-          </label>
-          <textarea
-            id={summaryId}
-            name="summary"
-            rows={3}
-            className="input"
-            defaultValue={values.summary}
-            aria-invalid={errors.summary ? true : undefined}
-            aria-describedby={`${summaryId}-hint${errors.summary ? ` ${summaryId}-error` : ""}`}
-          />
-          <p id={`${summaryId}-hint`} className="text-xs text-stone-600">
-            Who the plan is for and what it helps with, in a sentence or two. Optional.
-          </p>
-          {errors.summary ? (
-            <p id={`${summaryId}-error`} className="text-sm text-red-700">
-              {errors.summary}
-            </p>
-          ) : null}
-        </div>
+        <TextAreaField
+          label="Summary"
+          name="summary"
+          rows={3}
+          defaultValue={values.summary}
+          error={errors.summary}
+          hint="Who the plan is for and what it helps with, in a sentence or two. Optional."
+        />
         <SubmitButton pendingLabel="Creating template…">Create template</SubmitButton>
       </Form>
     </section>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
-import { FormMessage, SubmitButton } from "~/components/form";
+import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
@@ -74,7 +74,6 @@ type Failure = { intent: string; errors: Record<string, string>; values: Record<
 function StepItem({ step, today, isNext, failure }: { step: Step; today: string; isNext: boolean; failure: Failure | null }) {
   const badge = STATUS_BADGES[step.status];
   const titleId = `step-title-${step.id}`;
-  const noteId = `note-${step.id}`;
   const named = <span className="sr-only">: {step.title}</span>;
   const open = step.status === "todo" || step.status === "doing";
   const error = failure?.errors.reflection;
@@ -119,28 +118,18 @@ function StepItem({ step, today, isNext, failure }: { step: Step; today: string;
       ) : (
         <Form method="post" className="space-y-3 border-t border-stone-100 pt-3" key={`${step.id}-${step.updatedAt}`} noValidate>
           <FormMessage error={failure?.errors.form} />
-          <div className="space-y-1">
-            <label htmlFor={noteId} className="block text-sm font-medium text-stone-800">
-              Your note (optional)<span className="sr-only"> on {step.title}</span>
-            </label>
-            <textarea
-              id={noteId}
-              name="reflection"
-              rows={3}
-              className="input"
-              defaultValue={failure ? (failure.values.reflection ?? "") : (step.reflection ?? "")}
-              aria-invalid={error ? true : undefined}
-              aria-describedby={error ? `${noteId}-hint ${noteId}-error` : `${noteId}-hint`}
-            />
-            <p id={`${noteId}-hint`} className="text-xs text-stone-600">
-              How it went, what was hard, what you noticed. Only you and your practitioner can read it.
-            </p>
-            {error ? (
-              <p id={`${noteId}-error`} className="text-sm text-red-700">
-                {error}
-              </p>
-            ) : null}
-          </div>
+          <TextAreaField
+            label={
+              <>
+                Your note (optional)<span className="sr-only"> on {step.title}</span>
+              </>
+            }
+            name="reflection"
+            rows={3}
+            defaultValue={failure ? (failure.values.reflection ?? "") : (step.reflection ?? "")}
+            error={error}
+            hint="How it went, what was hard, what you noticed. Only you and your practitioner can read it."
+          />
           <div className="flex flex-wrap gap-2">
             {step.status === "todo" ? (
               <SubmitButton name="intent" value={`start:${step.id}`} variant="secondary" pendingLabel="Starting…">

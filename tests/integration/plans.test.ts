@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { describeCaseEvent } from "~/models/case-workflow.server";
 import { RuleViolation } from "~/models/errors.server";
 import {
   addStep,
@@ -311,7 +312,9 @@ describe("editing the case's copy", () => {
     await unarchivePlan(lead, theCase.id, plan.id);
     expect((await getPlanForEditing(lead, theCase.id, plan.id)).archivedAt).toBeNull();
     const actions = (await planEvents(theCase.id)).map((e) => e.action);
-    expect(actions).toEqual(["plan.assigned", "plan.assigned", "plan.archived", "plan.edited"]);
+    expect(actions).toEqual(["plan.assigned", "plan.assigned", "plan.archived", "plan.restored"]);
+    const restored = (await planEvents(theCase.id)).find((e) => e.action === "plan.restored")!;
+    expect(describeCaseEvent(restored.action, restored.details, "Theo")).toBe(`Theo restored the plan “${plan.title}”.`);
 
     const index = await call(plansIndex.loader, lead, `/cases/${theCase.id}/plans`, { caseId: theCase.id });
     expect(index.status).toBe(200);

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { describeCaseEvent } from "~/models/case-workflow.server";
 import { RuleViolation } from "~/models/errors.server";
 import { archivePlan, assignPlan, editPlan, listPortalPlans, saveReflection, setStepStatus } from "~/models/plans.server";
 import * as portal from "~/routes/portal._index";
@@ -166,7 +167,11 @@ describe("working through steps", () => {
     await saveReflection(client, steps[0]!.id, "");
 
     const actions = (await caseActions(theCase.id)).map((e) => e.action);
-    expect(actions).toEqual(["plan.assigned", "step.done", "step.reopened", "plan.step_edited", "plan.step_edited"]);
+    expect(actions).toEqual(["plan.assigned", "step.done", "step.reopened", "step.reflection_saved", "step.reflection_saved"]);
+    const sentences = (await caseActions(theCase.id))
+      .filter((e) => e.action === "step.reflection_saved")
+      .map((e) => describeCaseEvent(e.action, e.details, "Robin"));
+    expect(sentences.sort()).toEqual([`Robin cleared the reflection on “${steps[0]!.title}”.`, `Robin updated the reflection on “${steps[0]!.title}”.`]);
   });
 
   it("the portal form: marks a step done with its note and redirects back with a flash", async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "plan_templates_updated_idx" ON "plan_templates" USING btree ("archived_at","updated_at");
