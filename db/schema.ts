@@ -318,6 +318,165 @@ export const caseNoteVersions = pgTable(
   (t) => [index("case_note_versions_note_idx").on(t.noteId, t.replacedAt)],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Questions: threads of nested posts, the triage queue, saved replies, notifications
+
+export const threadStatusEnum = pgEnum("thread_status", ["awaiting_staff", "awaiting_client", "closed"]);
+export const THREAD_STATUSES = threadStatusEnum.enumValues;
+export type ThreadStatus = (typeof THREAD_STATUSES)[number];
+
+export const threadPriorityEnum = pgEnum("thread_priority", ["normal", "urgent"]);
+export type ThreadPriority = (typeof threadPriorityEnum.enumValues)[number];
+
+export const postVisibilityEnum = pgEnum("post_visibility", ["shared", "internal"]);
+export type PostVisibility = (typeof postVisibilityEnum.enumValues)[number];
+
+/** Why a thread was flagged: which screening rule matched which post, and when. */
+export type RiskReason = { ruleId: string; label: string; postId: string; at: string };
+
+export const threads = pgTable(
+  "threads",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    status: threadStatusEnum("status").notNull().default("awaiting_staff"),
+    priority: threadPriorityEnum("priority").notNull().default("normal"),
+    assigneeId: uuid("assignee_id").references(() => users.id),
+    riskReasons: jsonb("risk_reasons").$type<RiskReason[]>().notNull().default([]),
+    flaggedAt: timestamp("flagged_at", { withTimezone: true }),
+    flagClearedAt: timestamp("flag_cleared_at", { withTimezone: true }),
+    flagClearedBy: uuid("flag_cleared_by").references(() => users.id),
+    createdBy: uuid("created_by")
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    // The first shared staff post; internal notes never count as a response.
+    firstResponseAt: timestamp("first_response_at", { withTimezone: true }),
+    // When the client's unanswered post came in (set while awaiting staff): the queue's clock.
+    waitingSince: timestamp("waiting_since", { withTimezone: true }),
+    lastActivityAt: timestamp("last_activity_at", { withTimezone: true }).notNull().defaultNow(),
+    closedAt: timestamp("closed_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("threads_queue_idx").on(t.status, t.priority, t.waitingSince),
+    index("threads_case_idx").on(t.caseId, t.lastActivityAt),
+    index("threads_assignee_idx").on(t.assigneeId, t.status),
+  ],
+);
+
+export const posts = pgTable(
+  "posts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    // The post this one answers; null for the opening post.
+    parentId: uuid("parent_id"),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    body: text("body").notNull(),
+    visibility: postVisibilityEnum("visibility").notNull().default("shared"),
+    createdAt: createdAt(),
+    editedAt: timestamp("edited_at", { withTimezone: true }),
+  },
+  (t) => [index("posts_thread_idx").on(t.threadId, t.createdAt), index("posts_parent_idx").on(t.parentId)],
+);
+
+export const postVersions = pgTable(
+  "post_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    postId: uuid("post_id")
+      .notNull()
+      .references(() => posts.id, { onDelete: "cascade" }),
+    // The text as it was before the edit made at `replacedAt`.
+    body: text("body").notNull(),
+    replacedAt: timestamp("replaced_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("post_versions_post_idx").on(t.postId, t.replacedAt)],
+);
+
+// Per person, when they last read a thread: unread marks come from comparing with its posts.
+export const threadReads = pgTable(
+  "thread_reads",
+  {
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    lastReadAt: timestamp("last_read_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.userId] })],
+);
+
+// A practitioner's own reply snippets (owner set) and practice-wide ones (owner null; admins).
+export const savedReplies = pgTable(
+  "saved_replies",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    ownerId: uuid("owner_id").references(() => users.id),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("saved_replies_owner_idx").on(t.ownerId, t.title)],
+);
+
+// Practice-wide settings, one row per key; defaults are inserted by a migration.
+export const practiceSettings = pgTable("practice_settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").$type<unknown>().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: uuid("updated_by").references(() => users.id),
+});
+
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    kind: text("kind").notNull(),
+    // What the bell shows: never the content of a post, only what happened and where.
+    text: text("text").notNull(),
+    link: text("link").notNull(),
+    threadId: uuid("thread_id").references(() => threads.id, { onDelete: "cascade" }),
+    caseId: uuid("case_id").references(() => cases.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    readAt: timestamp("read_at", { withTimezone: true }),
+  },
+  (t) => [index("notifications_user_idx").on(t.userId, t.readAt, t.createdAt)],
+);
+
+// When each person was last emailed about each thread: at most one email per thread per hour.
+export const notificationEmails = pgTable(
+  "notification_emails",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    lastSentAt: timestamp("last_sent_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
+);
+
+export type Thread = typeof threads.$inferSelect;
+export type Post = typeof posts.$inferSelect;
+export type SavedReply = typeof savedReplies.$inferSelect;
+export type Notification = typeof notifications.$inferSelect;
+
 export type Case = typeof cases.$inferSelect;
 export type CaseMember = typeof caseMembers.$inferSelect;
 export type PlanTemplate = typeof planTemplates.$inferSelect;

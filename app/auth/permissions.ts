@@ -11,6 +11,8 @@ const PERMISSIONS = {
   "admin.dashboard": ["admin"],
   /** Create, invite, deactivate and change roles of accounts. */
   "users.manage": ["admin"],
+  /** Practice settings (first-response target, crisis message) and practice-wide saved replies. */
+  "settings.manage": ["admin"],
   /** Read the audit log. */
   "audit.read": ["admin"],
   /** Staff work screens: triage queue, case list. */

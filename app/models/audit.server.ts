@@ -43,7 +43,21 @@ export type AuditAction =
   | "template.created"
   | "template.edited"
   | "template.archived"
-  | "template.restored";
+  | "template.restored"
+  | "settings.changed"
+  // Questions (threads carry a caseId and appear on the case timeline)
+  | "thread.started"
+  | "thread.replied"
+  | "thread.internal_note"
+  | "thread.post_edited"
+  | "thread.assigned"
+  | "thread.closed"
+  | "thread.reopened"
+  | "thread.flagged"
+  | "thread.flag_cleared"
+  | "saved_reply.created"
+  | "saved_reply.edited"
+  | "saved_reply.deleted";
 
 export type AuditEntry = {
   actorId: string | null;

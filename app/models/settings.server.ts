@@ -1,0 +1,62 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { db } from "../../db/client";
+import { practiceSettings, type Role } from "../../db/schema";
+import { can } from "~/auth/permissions";
+import { recordAudit } from "./audit.server";
+import { notFound } from "./errors.server";
+
+// Practice-wide settings. Defaults live in a migration (0006), so a new practice has them;
+// reading falls back to the same defaults should a row be missing.
+
+export const settingsSchema = z.object({
+  /** The first-response target of the triage queue, in hours. */
+  first_response_target_hours: z.coerce
+    .number({ error: "Enter a number of hours." })
+    .int({ error: "Use whole hours." })
+    .min(1, { error: "Use at least 1 hour." })
+    .max(24 * 14, { error: "Use at most 336 hours (two weeks)." }),
+  /** Shown to a client whose message matched a risk rule. */
+  crisis_message: z
+    .string()
+    .trim()
+    .min(20, { error: "Write at least a sentence or two." })
+    .max(2000, { error: "Use at most 2000 characters." }),
+});
+
+export type PracticeSettings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: PracticeSettings = {
+  first_response_target_hours: 24,
+  crisis_message:
+    "If you are in danger right now, or thinking about harming yourself or someone else, please call your local emergency number straight away.",
+};
+
+export async function getPracticeSettings(): Promise<PracticeSettings> {
+  const rows = await db.select().from(practiceSettings);
+  const raw: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const row of rows) raw[row.key] = row.value;
+  const parsed = settingsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+}
+
+/** Admins only (others: 404). Saves every setting in one transaction and audits the change. */
+export async function savePracticeSettings(actor: { id: string; role: Role }, values: PracticeSettings, ip: string | null) {
+  if (!can(actor, "settings.manage")) throw notFound();
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    for (const [key, value] of Object.entries(values)) {
+      await tx
+        .insert(practiceSettings)
+        .values({ key, value, updatedBy: actor.id, updatedAt: now })
+        .onConflictDoUpdate({ target: practiceSettings.key, set: { value, updatedBy: actor.id, updatedAt: now } });
+    }
+    await recordAudit({ actorId: actor.id, action: "settings.changed", ip, details: { keys: Object.keys(values) } }, tx);
+  });
+}
+
+export async function getSetting<K extends keyof PracticeSettings>(key: K): Promise<PracticeSettings[K]> {
+  const [row] = await db.select().from(practiceSettings).where(eq(practiceSettings.key, key));
+  const parsed = settingsSchema.shape[key].safeParse(row?.value);
+  return (parsed.success ? parsed.data : DEFAULT_SETTINGS[key]) as PracticeSettings[K];
+}
