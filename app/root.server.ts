@@ -2,8 +2,12 @@ import { getSession } from "~/auth/guard.server";
 import { readSessionToken, sessionCookie } from "~/auth/session.server";
 import { env } from "~/env.server";
 import { readFlash } from "~/flash.server";
+import { unreadCount } from "~/models/notifications.server";
 
-/** What every page needs: who is signed in, a one-shot message, and whether this is the demo. */
+/**
+ * What every page needs: who is signed in, how many notifications they haven't read (the bell;
+ * one indexed count), a one-shot message, and whether this is the demo.
+ */
 export async function rootData(request: Request) {
   const session = await getSession(request);
   const { flash, clear } = readFlash(request);
@@ -14,8 +18,10 @@ export async function rootData(request: Request) {
     const token = readSessionToken(request);
     if (token) headers.append("Set-Cookie", sessionCookie(request, token, session.expiresAt));
   }
+  const user = session?.user ?? null;
+  const unread = user ? await unreadCount(user) : 0;
   return {
-    data: { user: session?.user ?? null, flash, demo: env().CAIRN_DEMO },
+    data: { user, unread, flash, demo: env().CAIRN_DEMO },
     headers,
   };
 }

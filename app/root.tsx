@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import { json } from "@remix-run/node";
 import { Form, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
@@ -21,6 +22,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export type RootData = Awaited<ReturnType<typeof rootData>>["data"];
+
+// The bell's count lives in this loader, which Remix would otherwise re-run only after a form
+// submission; re-running it on every navigation keeps the count current as people move around.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ defaultShouldRevalidate, currentUrl, nextUrl }) =>
+  defaultShouldRevalidate || currentUrl.pathname !== nextUrl.pathname;
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
@@ -84,6 +90,7 @@ function Shell({ children }: { children: ReactNode }) {
           ) : null}
           {user ? (
             <div className="ml-auto flex items-center gap-3">
+              <NotificationsLink unread={data?.unread ?? 0} />
               <p className="text-right text-sm leading-tight">
                 <span className="sr-only">Signed in as </span>
                 <span className="block font-medium">{user.name}</span>
@@ -111,6 +118,31 @@ function Shell({ children }: { children: ReactNode }) {
         {children}
       </main>
     </>
+  );
+}
+
+/** The bell: its accessible name carries the count ("Notifications, 3 unread"); the badge shows it. */
+function NotificationsLink({ unread }: { unread: number }) {
+  return (
+    <NavLink
+      to="/notifications"
+      className={({ isActive }) =>
+        `relative inline-flex items-center gap-1.5 rounded-md px-2 py-1.5 text-sm no-underline ${isActive ? "bg-brand-50 font-medium text-brand-800" : "text-stone-700 hover:bg-stone-100"}`
+      }
+    >
+      <svg aria-hidden="true" viewBox="0 0 20 20" width={18} height={18} fill="currentColor">
+        <path d="M10 2a5 5 0 0 0-5 5v2.6c0 .5-.2 1-.5 1.4L3.3 12.6A1 1 0 0 0 4 14.3h12a1 1 0 0 0 .7-1.7L15.5 11c-.3-.4-.5-.9-.5-1.4V7a5 5 0 0 0-5-5Zm-2 13.5a2 2 0 0 0 4 0H8Z" />
+      </svg>
+      <span>Notifications</span>
+      {unread > 0 ? (
+        <>
+          <span aria-hidden="true" className="badge bg-red-700 text-white">
+            {unread > 99 ? "99+" : unread}
+          </span>
+          <span className="sr-only">, {unread} unread</span>
+        </>
+      ) : null}
+    </NavLink>
   );
 }
 

@@ -361,7 +361,8 @@ export const threads = pgTable(
     closedAt: timestamp("closed_at", { withTimezone: true }),
   },
   (t) => [
-    index("threads_queue_idx").on(t.status, t.priority, t.waitingSince),
+    // Urgent first, then longest waiting: the triage queue reads this index in order.
+    index("threads_queue_idx").on(t.status, t.priority.desc(), t.waitingSince, t.id),
     index("threads_case_idx").on(t.caseId, t.lastActivityAt),
     index("threads_assignee_idx").on(t.assigneeId, t.status),
   ],
@@ -454,7 +455,11 @@ export const notifications = pgTable(
     createdAt: createdAt(),
     readAt: timestamp("read_at", { withTimezone: true }),
   },
-  (t) => [index("notifications_user_idx").on(t.userId, t.readAt, t.createdAt)],
+  (t) => [
+    // The unread count, and the list newest first.
+    index("notifications_user_idx").on(t.userId, t.readAt, t.createdAt),
+    index("notifications_user_created_idx").on(t.userId, t.createdAt),
+  ],
 );
 
 // When each person was last emailed about each thread: at most one email per thread per hour.

@@ -2,15 +2,17 @@ import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/auth/password.server";
 import { DEMO_PASSWORD, demoAccounts } from "./demo-accounts";
 import { seedCases } from "./demo-cases";
+import { seedThreads } from "./demo-threads";
 import { seedTemplates } from "./demo-templates";
 import { databaseHandle } from "./handle";
 import { runScript } from "./run-script";
 import { users } from "./schema";
 
 /**
- * Seeds the demo practice: accounts, plan templates, then cases with plans, notes and their
- * timelines. Idempotent: accounts are matched by email, templates by title and cases by client
- * and title, and each is left alone when it exists, so running it twice changes nothing.
+ * Seeds the demo practice: accounts, plan templates, cases with plans, notes and their
+ * timelines, then the clients' questions on those cases. Idempotent: accounts are matched by
+ * email, templates by title, cases by client and title and threads by case and title, and each
+ * is left alone when it exists, so running it twice changes nothing.
  */
 export async function seedDemo() {
   const { db } = await databaseHandle();
@@ -32,17 +34,18 @@ export async function seedDemo() {
   const [admin] = await db.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${adminEmail}`);
   if (admin) await seedTemplates(db, admin.id);
   const { created: casesCreated } = await seedCases(db);
-  return { created, casesCreated };
+  const { created: threadsCreated } = await seedThreads(db);
+  return { created, casesCreated, threadsCreated };
 }
 
 if (process.argv[1] === import.meta.filename) {
   await runScript(async () => {
     const handle = await databaseHandle();
     await handle.migrate();
-    const { created, casesCreated } = await seedDemo();
+    const { created, casesCreated, threadsCreated } = await seedDemo();
     console.log(
-      created || casesCreated
-        ? `Demo practice seeded: ${created} accounts and ${casesCreated} cases created.`
+      created || casesCreated || threadsCreated
+        ? `Demo practice seeded: ${created} accounts, ${casesCreated} cases and ${threadsCreated} questions created.`
         : "Demo practice already seeded: nothing to do.",
     );
     console.log(`\nDemo sign-ins (password: ${DEMO_PASSWORD}):`);

@@ -74,10 +74,14 @@ export function navigationFor(role: Role): NavItem[] {
       { to: "/triage", label: "Triage" },
       { to: "/cases", label: "Cases" },
       { to: "/plans/templates", label: "Templates" },
+      { to: "/saved-replies", label: "Saved replies" },
     );
   }
   if (can(user, "users.manage")) items.push({ to: "/admin/users", label: "Users" });
-  if (can(user, "portal.use")) items.push({ to: "/portal", label: "My plan" });
+  if (can(user, "settings.manage")) items.push({ to: "/admin/settings", label: "Settings" });
+  if (can(user, "portal.use")) {
+    items.push({ to: "/portal", label: "My plan" }, { to: "/portal/questions", label: "Questions" });
+  }
   items.push({ to: "/account", label: "Account" });
   return items;
 }

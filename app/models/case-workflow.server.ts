@@ -372,6 +372,9 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
       return `${who} moved the case from ${statusLabel(from)} to ${statusLabel(to)}.`;
     }
     case "case.risk_changed":
+      if (details?.reason === "risk_flag") {
+        return `${who} raised the risk level to ${riskLabel(detail(details, "to"))} (it was ${riskLabel(detail(details, "from"))}) after a client's message was flagged.`;
+      }
       return `${who} set the risk level to ${riskLabel(detail(details, "to"))} (it was ${riskLabel(detail(details, "from"))}).`;
     case "case.member_added":
       return `${who} added ${detail(details, "memberName") ?? "a colleague"} to the case as a support member.`;
@@ -411,6 +414,31 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
       return `${who} added a staff note.`;
     case "note.edited":
       return `${who} edited a staff note.`;
+    // Questions: the timeline says what happened to a thread, never what anyone wrote in it.
+    case "thread.started":
+      return details?.by === "staff" ? `${who} started a conversation with the client.` : `${who} asked a new question.`;
+    case "thread.replied":
+      return details?.by === "client" ? `${who} replied to a question.` : `${who} answered a question.`;
+    case "thread.internal_note":
+      return `${who} added an internal note to a question.`;
+    case "thread.post_edited":
+      return details?.visibility === "internal" ? `${who} edited an internal note.` : `${who} edited a message in a question.`;
+    case "thread.assigned": {
+      const assignee = detail(details, "assigneeName");
+      return assignee ? `${who} assigned a question to ${assignee}.` : `${who} unassigned a question.`;
+    }
+    case "thread.closed":
+      return `${who} closed a question.`;
+    case "thread.reopened":
+      return details?.byReply ? `${who} reopened a question by replying to it.` : `${who} reopened a question.`;
+    case "thread.flagged": {
+      const labels = Array.isArray(details?.labels) ? (details.labels as unknown[]).filter((l): l is string => typeof l === "string") : [];
+      return labels.length
+        ? `${who} flagged a question as urgent (${labels.join(", ")}).`
+        : `${who} flagged a question as urgent.`;
+    }
+    case "thread.flag_cleared":
+      return `${who} cleared the urgent flag on a question.`;
     default:
       return `${who}: ${action.replace(/[._]/g, " ")}.`;
   }

@@ -40,6 +40,15 @@ export default function AdminDashboard() {
           <Link to="/admin/users/new">Invite someone</Link>
         </p>
       </section>
+      <section aria-labelledby="practice-title" className="space-y-2">
+        <h2 id="practice-title">How the practice runs</h2>
+        <p className="text-sm text-stone-700">
+          The first-response target for client questions and the crisis message clients see when they may be in danger.
+        </p>
+        <p>
+          <Link to="/admin/settings">Settings</Link>
+        </p>
+      </section>
     </div>
   );
 }

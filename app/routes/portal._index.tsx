@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
@@ -174,6 +174,12 @@ export default function PortalPage() {
       <div className="space-y-1">
         <h1>Welcome, {name}</h1>
         {plans.length > 0 ? <p className="text-stone-700">Here is what you're working on. One step at a time is plenty.</p> : null}
+        <p>
+          <Link to="/portal/questions" className="font-medium">
+            Questions
+          </Link>
+          <span className="text-stone-700"> · ask your practitioner something, or read their answers</span>
+        </p>
       </div>
       {failure && !placed ? <FormMessage error={failure.errors.form ?? failure.errors.reflection} /> : null}
 

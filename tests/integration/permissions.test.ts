@@ -9,7 +9,10 @@ import * as adminUsers from "~/routes/admin.users._index";
 import * as adminInvite from "~/routes/admin.users.new";
 import * as cases from "~/routes/cases._index";
 import * as planTemplates from "~/routes/plans.templates._index";
+import * as adminSettings from "~/routes/admin.settings";
 import * as portal from "~/routes/portal._index";
+import * as portalQuestions from "~/routes/portal.questions._index";
+import * as savedReplies from "~/routes/saved-replies";
 import * as triage from "~/routes/triage";
 import { db } from "../../db/client";
 import { emailOutbox, users, type Role } from "../../db/schema";
@@ -49,7 +52,10 @@ const loaders: Record<string, { fn: RouteFunction; params?: (targetId: string) =
   "/triage": { fn: triage.loader },
   "/cases": { fn: cases.loader },
   "/plans/templates": { fn: planTemplates.loader },
+  "/saved-replies": { fn: savedReplies.loader },
   "/portal": { fn: portal.loader },
+  "/portal/questions": { fn: portalQuestions.loader },
+  "/admin/settings": { fn: adminSettings.loader },
   "/account": { fn: account.loader },
 };
 
@@ -161,7 +167,7 @@ describe("the workspaces by role", () => {
     expect((await load("/portal", staff)).status).toBe(404);
   });
 
-  it.each(["/triage", "/cases"])("a client gets 404 on %s", async (page) => {
+  it.each(["/triage", "/cases", "/saved-replies"])("a client gets 404 on %s", async (page) => {
     const client = await createUser({ role: "client" });
     expect((await load(page, client)).status).toBe(404);
   });
@@ -181,7 +187,7 @@ describe("the workspaces by role", () => {
 });
 
 describe("an admin", () => {
-  it.each(["/admin", "/admin/users", "/admin/users/new", "/triage", "/cases"])("gets 200 on %s", async (page) => {
+  it.each(["/admin", "/admin/users", "/admin/users/new", "/triage", "/cases", "/saved-replies"])("gets 200 on %s", async (page) => {
     const admin = await createUser({ role: "admin" });
     expect((await load(page, admin)).status).toBe(200);
   });
@@ -259,12 +265,22 @@ describe("navigation and landing pages", () => {
 
   it("navigationFor lists exactly the pages of each role", () => {
     const paths = (role: Role) => navigationFor(role).map((item) => item.to);
-    expect(paths("admin")).toEqual(["/admin", "/triage", "/cases", "/plans/templates", "/admin/users", "/account"]);
-    expect(paths("coach")).toEqual(["/triage", "/cases", "/plans/templates", "/account"]);
-    expect(paths("therapist")).toEqual(["/triage", "/cases", "/plans/templates", "/account"]);
-    expect(paths("client")).toEqual(["/portal", "/account"]);
+    expect(paths("admin")).toEqual([
+      "/admin",
+      "/triage",
+      "/cases",
+      "/plans/templates",
+      "/saved-replies",
+      "/admin/users",
+      "/admin/settings",
+      "/account",
+    ]);
+    expect(paths("coach")).toEqual(["/triage", "/cases", "/plans/templates", "/saved-replies", "/account"]);
+    expect(paths("therapist")).toEqual(["/triage", "/cases", "/plans/templates", "/saved-replies", "/account"]);
+    expect(paths("client")).toEqual(["/portal", "/portal/questions", "/account"]);
     expect(navigationFor("client")).toContainEqual({ to: "/portal", label: "My plan" });
     expect(navigationFor("admin")).toContainEqual({ to: "/admin/users", label: "Users" });
+    expect(navigationFor("coach")).toContainEqual({ to: "/saved-replies", label: "Saved replies" });
   });
 
   it.each(["admin", "coach", "therapist", "client"] as const)(
@@ -273,7 +289,18 @@ describe("navigation and landing pages", () => {
       const person = await createUser({ role });
       const shown = new Set([...navigationFor(role).map((item) => item.to), homePath(role)]);
       expect(shown.has(homePath(role))).toBe(true);
-      for (const page of ["/admin", "/admin/users", "/triage", "/cases", "/plans/templates", "/portal", "/account"]) {
+      for (const page of [
+        "/admin",
+        "/admin/users",
+        "/admin/settings",
+        "/triage",
+        "/cases",
+        "/plans/templates",
+        "/saved-replies",
+        "/portal",
+        "/portal/questions",
+        "/account",
+      ]) {
         const response = await load(page, person);
         expect({ page, status: response.status }).toEqual({ page, status: shown.has(page) ? 200 : 404 });
       }

@@ -1,17 +1,20 @@
-import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, like, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "~/auth/password.server";
 import { signIn } from "~/auth/sign-in.server";
 import { db } from "../../db/client";
 import { DEMO_PASSWORD, demoAccounts } from "../../db/demo-accounts";
+import { screenText } from "~/models/risk-screening";
 import { demoCases } from "../../db/demo-cases";
+import { demoThreads } from "../../db/demo-threads";
 import { seedDemo } from "../../db/seed";
-import { auditEvents, caseMembers, caseNotes, cases, planSteps, users } from "../../db/schema";
+import { auditEvents, caseMembers, caseNotes, cases, planSteps, posts, threadReads, threads, users } from "../../db/schema";
 
 // `npm run demo` seeds the demo practice; the login page lists these sign-ins. A newcomer who
 // can't sign in with them, or a second seed run that duplicates people, is what we guard here.
 
 const demoEmails = demoAccounts.map((a) => a.email);
+const HOUR = 60 * 60 * 1000;
 
 async function demoUsers() {
   return db.select().from(users).where(inArray(users.email, demoEmails)).orderBy(asc(users.email));
@@ -25,7 +28,7 @@ describe("seedDemo", () => {
   });
 
   it("creates the demo practice with its named accounts", async () => {
-    expect(firstRun).toEqual({ created: demoAccounts.length, casesCreated: demoCases.length });
+    expect(firstRun).toEqual({ created: demoAccounts.length, casesCreated: demoCases.length, threadsCreated: demoThreads.length });
     const seeded = await demoUsers();
 
     const expected = [
@@ -66,7 +69,7 @@ describe("seedDemo", () => {
     const before = await demoUsers();
     const totalBefore = (await db.select({ id: users.id }).from(users)).length;
 
-    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0 });
+    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0, threadsCreated: 0 });
 
     const after = await demoUsers();
     expect((await db.select({ id: users.id }).from(users)).length).toBe(totalBefore);
@@ -95,11 +98,151 @@ describe("seedDemo", () => {
     expect(new Set(timeline.map((t) => t.caseId)).size).toBe(rows.length);
   });
 
-  it("adds no second copy of the demo cases when run again", async () => {
+  it("asks 30+ questions across the demo cases, in every state the queue and the portal show", async () => {
+    const all = await db.select().from(threads);
+    expect(all.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(all.map((t) => t.caseId)).size).toBe(demoCases.length);
+    expect(new Set(all.map((t) => t.status))).toEqual(new Set(["awaiting_staff", "awaiting_client", "closed"]));
+
+    // Against the default 24-hour first-response target: some overdue, some still in time.
+    const now = Date.now();
+    const unanswered = all.filter((t) => t.status === "awaiting_staff" && t.firstResponseAt === null);
+    expect(unanswered.filter((t) => now - t.createdAt.getTime() > 24 * HOUR).length).toBeGreaterThanOrEqual(3);
+    expect(unanswered.filter((t) => now - t.createdAt.getTime() < 24 * HOUR).length).toBeGreaterThanOrEqual(2);
+    // Follow-ups from clients who already had an answer, awaiting staff again.
+    expect(all.filter((t) => t.status === "awaiting_staff" && t.firstResponseAt !== null).length).toBeGreaterThanOrEqual(2);
+    expect(all.filter((t) => t.status === "awaiting_client").length).toBeGreaterThanOrEqual(5);
+    expect(all.filter((t) => t.status === "closed").length).toBeGreaterThanOrEqual(5);
+    const waiting = all.filter((t) => t.status === "awaiting_staff");
+    expect(waiting.some((t) => t.assigneeId)).toBe(true);
+    expect(waiting.some((t) => !t.assigneeId)).toBe(true);
+  });
+
+  it("nests replies at least three deep, each reply in its own thread, with internal notes on several threads", async () => {
+    const rows = await db.select().from(posts);
+    const byId = new Map(rows.map((p) => [p.id, p]));
+    const depth = (post: (typeof rows)[number]) => {
+      let n = 0;
+      for (let at = post; at.parentId; n++) {
+        const parent = byId.get(at.parentId);
+        expect(parent?.threadId).toBe(post.threadId);
+        expect(parent!.createdAt.getTime()).toBeLessThanOrEqual(at.createdAt.getTime());
+        at = parent!;
+      }
+      return n;
+    };
+    expect(Math.max(...rows.map(depth))).toBeGreaterThanOrEqual(3);
+    const notes = rows.filter((p) => p.visibility === "internal");
+    expect(new Set(notes.map((p) => p.threadId)).size).toBeGreaterThanOrEqual(5);
+    expect(rows.some((p) => p.editedAt)).toBe(true);
+  });
+
+  it("keeps each thread's status, clocks and flag consistent with its posts", async () => {
+    const all = await db.select().from(threads);
+    const allPosts = await db.select().from(posts).orderBy(asc(posts.createdAt));
+    const caseRows = await db.select({ id: cases.id, clientId: cases.clientId, risk: cases.risk }).from(cases);
+    const members = await db.select().from(caseMembers);
+    for (const thread of all) {
+      const theCase = caseRows.find((c) => c.id === thread.caseId)!;
+      const staff = new Set(members.filter((m) => m.caseId === thread.caseId).map((m) => m.userId));
+      const own = allPosts.filter((p) => p.threadId === thread.id);
+      const fromClient = (p: (typeof own)[number]) => p.authorId === theCase.clientId;
+      // Only the case's client and its staff take part; clients never write internal notes.
+      for (const post of own) expect(fromClient(post) || staff.has(post.authorId), thread.title).toBe(true);
+      expect(own.filter((p) => fromClient(p) && p.visibility === "internal")).toEqual([]);
+
+      const shared = own.filter((p) => p.visibility === "shared");
+      const last = shared.at(-1)!;
+      expect(own[0]!.parentId).toBeNull();
+      expect(own[0]!.visibility).toBe("shared");
+      expect(thread.createdAt).toEqual(own[0]!.createdAt);
+      expect(thread.createdBy).toBe(own[0]!.authorId);
+      if (thread.status === "closed") {
+        expect(thread.closedAt!.getTime(), thread.title).toBeGreaterThanOrEqual(last.createdAt.getTime());
+      } else {
+        expect(thread.status, thread.title).toBe(fromClient(last) ? "awaiting_staff" : "awaiting_client");
+        expect(thread.closedAt).toBeNull();
+      }
+      const clientPosts = shared.filter(fromClient);
+      expect(thread.waitingSince, thread.title).toEqual(thread.status === "awaiting_staff" ? clientPosts.at(-1)!.createdAt : null);
+      // The first shared staff post; internal notes never count.
+      expect(thread.firstResponseAt, thread.title).toEqual(shared.find((p) => !fromClient(p))?.createdAt ?? null);
+      for (const post of own) expect(thread.lastActivityAt.getTime()).toBeGreaterThanOrEqual(post.createdAt.getTime());
+
+      // The flag is exactly what screening the client's posts finds (the opening one with the title).
+      const screened = (p: (typeof own)[number]) => screenText(p === own[0] ? `${thread.title}\n${p.body}` : p.body);
+      const expected = clientPosts.flatMap((p) => screened(p).map((m) => ({ ruleId: m.ruleId, postId: p.id })));
+      expect(thread.riskReasons.map((r) => ({ ruleId: r.ruleId, postId: r.postId })), thread.title).toEqual(expected);
+      expect(thread.priority).toBe(expected.length ? "urgent" : "normal");
+      if (expected.length) expect(theCase.risk).not.toBe("none");
+      // Staff posts are written with the same care: nothing in them reads as a risk either.
+      for (const post of own.filter((p) => !fromClient(p))) expect(screenText(post.body), post.body).toEqual([]);
+    }
+  });
+
+  it("flags one urgent question by the risk rules and answers it within the hour, with a safety note for staff", async () => {
+    const urgent = await db.select().from(threads).where(eq(threads.priority, "urgent"));
+    expect(urgent).toHaveLength(1);
+    const thread = urgent[0]!;
+    const [reason] = thread.riskReasons;
+    expect(reason).toMatchObject({ ruleId: "suicide", label: "Suicidal thoughts" });
+    const [flaggedPost] = await db.select().from(posts).where(eq(posts.id, reason!.postId));
+    expect(screenText(flaggedPost!.body).map((m) => m.ruleId)).toContain(reason!.ruleId);
+    expect(thread.flaggedAt).toEqual(flaggedPost!.createdAt);
+    expect(thread.flagClearedAt).toBeNull();
+    expect(thread.firstResponseAt!.getTime() - flaggedPost!.createdAt.getTime()).toBeLessThanOrEqual(HOUR);
+    const notes = await db.select().from(posts).where(and(eq(posts.threadId, thread.id), eq(posts.visibility, "internal")));
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    // Still in the queue, at the top: urgent and awaiting staff.
+    expect(thread.status).toBe("awaiting_staff");
+    const [flagEvent] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "thread.flagged"), eq(auditEvents.targetId, thread.id)));
+    expect(flagEvent).toMatchObject({ caseId: thread.caseId, actorId: null, details: { postId: flaggedPost!.id } });
+  });
+
+  it("puts every question, reply and internal note on its case's timeline", async () => {
+    const all = await db.select().from(threads);
+    const allPosts = await db.select().from(posts);
+    const events = await db.select().from(auditEvents).where(like(auditEvents.action, "thread.%"));
+    for (const thread of all) {
+      const own = allPosts.filter((p) => p.threadId === thread.id);
+      const mine = events.filter((e) => e.details?.threadId === thread.id);
+      for (const e of mine) expect(e.caseId).toBe(thread.caseId);
+      const countOf = (action: string) => mine.filter((e) => e.action === action).length;
+      expect(countOf("thread.started"), thread.title).toBe(1);
+      expect(countOf("thread.replied"), thread.title).toBe(own.filter((p) => p.visibility === "shared").length - 1);
+      expect(countOf("thread.internal_note"), thread.title).toBe(own.filter((p) => p.visibility === "internal").length);
+      expect(countOf("thread.closed") > 0, thread.title).toBe(thread.status === "closed" || countOf("thread.reopened") > 0);
+    }
+    // One question was closed, then reopened by the client's reply.
+    expect(events.filter((e) => e.action === "thread.reopened")).toHaveLength(1);
+  });
+
+  it("leaves some practitioners' replies unread for the client and marks the rest read", async () => {
+    const all = await db
+      .select({ id: threads.id, clientId: cases.clientId })
+      .from(threads)
+      .innerJoin(cases, eq(cases.id, threads.caseId));
+    const allPosts = await db.select().from(posts).where(eq(posts.visibility, "shared"));
+    const reads = await db.select().from(threadReads);
+    const unread = all.filter((t) => {
+      const read = reads.find((r) => r.threadId === t.id && r.userId === t.clientId);
+      return allPosts.some((p) => p.threadId === t.id && p.authorId !== t.clientId && (!read || p.createdAt > read.lastReadAt));
+    });
+    expect(unread.length).toBeGreaterThanOrEqual(3);
+    expect(unread.length).toBeLessThan(all.length / 2);
+  });
+
+  it("adds no second copy of the demo cases or questions when run again", async () => {
     const count = async () => ({
       cases: (await db.select({ id: cases.id }).from(cases)).length,
       steps: (await db.select({ id: planSteps.id }).from(planSteps)).length,
       events: (await db.select({ id: auditEvents.id }).from(auditEvents)).length,
+      threads: await db.select().from(threads).orderBy(asc(threads.id)),
+      posts: (await db.select({ id: posts.id }).from(posts)).length,
+      reads: (await db.select().from(threadReads)).length,
     });
     const before = await count();
     await seedDemo();
@@ -108,7 +251,7 @@ describe("seedDemo", () => {
 
   it("leaves a demo account an admin has since changed as it is", async () => {
     await db.update(users).set({ name: "Casey Renamed", deactivatedAt: new Date() }).where(eq(users.email, "coach@cairn.test"));
-    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0 });
+    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0, threadsCreated: 0 });
     const [coach] = await db.select().from(users).where(eq(users.email, "coach@cairn.test"));
     expect(coach!.name).toBe("Casey Renamed");
     expect(coach!.deactivatedAt).not.toBeNull();

@@ -1,0 +1,1007 @@
+import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import { db } from "../../db/client";
+import {
+  caseMembers,
+  cases,
+  planSteps,
+  plans,
+  posts,
+  postVersions,
+  threadReads,
+  threads,
+  users,
+  type PostVisibility,
+  type RiskLevel,
+  type RiskReason,
+  type Role,
+  type Thread,
+} from "../../db/schema";
+import { isStaff } from "~/auth/permissions";
+import { recordAudit } from "./audit.server";
+import { canOnCase, loadCaseAccess, touchCase, type Actor, type CaseAccess } from "./case-access.server";
+import { forbidden, notFound, RuleViolation } from "./errors.server";
+import { markThreadNotificationsRead, notify, type NotificationKind } from "./notifications.server";
+import { progressPercentSql } from "./progress.server";
+import { screenText, type RiskMatch } from "./risk-screening";
+
+// Questions on a case: threads of nested posts (DESIGN.md, "threads" and "posts").
+//
+// Who may do what: the client of the case starts threads and replies with shared posts only;
+// staff on the case (and admins) do everything, including internal notes that the client never
+// sees, never hears about and that never count as a response. Anyone who can't see the case gets
+// 404 for its threads and posts, whatever id they send; a client asking for a staff-only action on
+// a thread they can see gets 403.
+//
+// Status follows the last SHARED post: the client wrote last → awaiting_staff (the queue's clock,
+// waiting_since, is that post's time); staff wrote last → awaiting_client. Staff close and reopen;
+// a client's reply to a closed thread reopens it. A staff reply on a closed thread leaves it
+// closed (staff reopen on purpose, or the client's answer does).
+//
+// Everything a client writes is screened (risk-screening.ts). A match marks the thread urgent,
+// keeps which rule matched, raises the case's risk to at least "watch", alerts the case lead at
+// once, and tells the caller (crisis: true) so the page can show the practice's crisis message.
+//
+// Every change runs in one transaction with its audit row (carrying the case id: the case
+// timeline) and its notifications. Audit rows and notifications say what happened and where,
+// never what anyone wrote.
+
+type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
+type Executor = typeof db | Tx;
+
+export const THREAD_TITLE_MAX = 200;
+export const POST_MAX = 10_000;
+export const THREADS_PER_PAGE = 20;
+
+const THREAD_TARGET = "thread";
+const POST_TARGET = "post";
+
+// ---------------------------------------------------------------------------------------------
+// Forms (routes parse with these; the model checks again, since it can't trust its caller)
+
+const titleField = z
+  .string({ error: "Give your question a short title." })
+  .trim()
+  .min(1, { error: "Give your question a short title." })
+  .max(THREAD_TITLE_MAX, { error: `Keep the title under ${THREAD_TITLE_MAX} characters.` });
+
+const bodyField = z
+  .string({ error: "Write your message before sending it." })
+  .trim()
+  .min(1, { error: "Write your message before sending it." })
+  .max(POST_MAX, { error: `Keep a message under ${POST_MAX.toLocaleString("en")} characters.` });
+
+/** An optional post id from a form: empty means "the question itself". */
+const optionalId = z
+  .string()
+  .nullish()
+  .transform((v) => (v ?? "").trim() || null);
+
+export const newThreadSchema = z.object({ title: titleField, body: bodyField });
+
+export const postSchema = z.object({
+  body: bodyField,
+  parentId: optionalId,
+  visibility: z.enum(["shared", "internal"], { error: "Choose who can see this message." }).default("shared"),
+});
+
+export const editPostSchema = z.object({ postId: z.string().trim().min(1), body: bodyField });
+
+export const assignSchema = z.object({
+  assigneeId: z
+    .string()
+    .nullish()
+    .transform((v) => (v ?? "").trim() || null)
+    .pipe(z.uuid({ error: "Choose a colleague from the list." }).nullable()),
+});
+
+export const threadListQuery = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1) });
+
+function checked<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new RuleViolation(parsed.error.issues[0]?.message ?? "Check this field.", field);
+  return parsed.data;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access
+
+type ThreadAccess = { thread: Thread; access: CaseAccess; staff: boolean };
+
+/** The thread and the actor's relation to its case: 404 unless the actor can see the case. */
+async function loadThreadAccess(actor: Actor, threadId: string): Promise<ThreadAccess> {
+  if (!z.uuid().safeParse(threadId).success) throw notFound();
+  const [thread] = await db.select().from(threads).where(eq(threads.id, threadId));
+  if (!thread) throw notFound();
+  const access = await loadCaseAccess(actor, thread.caseId);
+  return { thread, access, staff: canOnCase(access, "case.readInternal") };
+}
+
+/** Staff-only actions: 404 if the thread is out of sight, 403 for the client who can see it. */
+async function loadThreadForStaffAction(actor: Actor, threadId: string) {
+  const loaded = await loadThreadAccess(actor, threadId);
+  if (!loaded.staff) throw forbidden();
+  return loaded;
+}
+
+async function lockThread(tx: Tx, threadId: string) {
+  const [row] = await tx.select().from(threads).where(eq(threads.id, threadId)).for("update");
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * The time of a new post: now, but always after the thread's last activity, so posts written in
+ * the same millisecond still keep their order (the thread row is locked while we write).
+ */
+function postTime(thread: Thread, now = new Date()) {
+  return now.getTime() > thread.lastActivityAt.getTime() ? now : new Date(thread.lastActivityAt.getTime() + 1);
+}
+
+async function nameOf(actor: Actor, executor: Executor = db) {
+  if (actor.name) return actor.name;
+  const [row] = await executor.select({ name: users.name }).from(users).where(eq(users.id, actor.id));
+  return row?.name ?? "Someone";
+}
+
+async function clientNameOf(caseId: string, executor: Executor) {
+  const [row] = await executor
+    .select({ name: users.name })
+    .from(cases)
+    .innerJoin(users, eq(users.id, cases.clientId))
+    .where(eq(cases.id, caseId));
+  return row?.name ?? "the client";
+}
+
+async function caseTeam(tx: Tx, caseId: string) {
+  return tx.select({ userId: caseMembers.userId, role: caseMembers.role }).from(caseMembers).where(eq(caseMembers.caseId, caseId));
+}
+
+const staffLink = (threadId: string) => `/threads/${threadId}`;
+const clientLink = (threadId: string) => `/portal/questions/${threadId}`;
+
+// ---------------------------------------------------------------------------------------------
+// Risk flags
+
+const RISK_ORDER: Record<RiskLevel, number> = { none: 0, watch: 1, urgent: 2 };
+
+/**
+ * Marks the thread urgent for what a client wrote (`matches` from screenText), raises the case's
+ * risk to at least "watch" and alerts the case lead (and the assignee) at once. The system flags,
+ * so the audit rows have no actor: the timeline tells it as "Cairn flagged …". `thread` is the
+ * row as locked (or just inserted) in this transaction.
+ */
+async function flagThread(
+  tx: Tx,
+  input: { thread: Thread; matches: RiskMatch[]; postId: string; at: Date; clientName: string; ip: string | null },
+) {
+  const { thread, matches, postId, at } = input;
+  const reasons: RiskReason[] = matches.map((m) => ({ ruleId: m.ruleId, label: m.label, postId, at: at.toISOString() }));
+  await tx
+    .update(threads)
+    .set({
+      priority: "urgent",
+      riskReasons: [...thread.riskReasons, ...reasons],
+      flaggedAt: at,
+      flagClearedAt: null,
+      flagClearedBy: null,
+    })
+    .where(eq(threads.id, thread.id));
+  await recordAudit(
+    {
+      actorId: null,
+      action: "thread.flagged",
+      target: { type: THREAD_TARGET, id: thread.id },
+      caseId: thread.caseId,
+      ip: input.ip,
+      details: { threadId: thread.id, postId, rules: matches.map((m) => m.ruleId), labels: matches.map((m) => m.label) },
+    },
+    tx,
+  );
+
+  const [caseRow] = await tx.select({ risk: cases.risk }).from(cases).where(eq(cases.id, thread.caseId)).for("update");
+  if (caseRow && RISK_ORDER[caseRow.risk] < RISK_ORDER.watch) {
+    await tx.update(cases).set({ risk: "watch" }).where(eq(cases.id, thread.caseId));
+    await recordAudit(
+      {
+        actorId: null,
+        action: "case.risk_changed",
+        target: { type: "case", id: thread.caseId },
+        caseId: thread.caseId,
+        ip: input.ip,
+        details: { from: caseRow.risk, to: "watch", reason: "risk_flag", threadId: thread.id },
+      },
+      tx,
+    );
+  }
+
+  const team = await caseTeam(tx, thread.caseId);
+  const lead = team.find((m) => m.role === "lead");
+  // With no lead on the case, the whole team hears of it.
+  const alerted = lead ? [lead.userId] : team.map((m) => m.userId);
+  if (thread.assigneeId) alerted.push(thread.assigneeId);
+  // threadId is left off on purpose: an urgent flag must not wait behind the hourly email limit.
+  await notify(
+    tx,
+    {
+      recipients: alerted,
+      kind: "urgent_flag",
+      text: `A message from ${input.clientName} was flagged as urgent. Please look at it now.`,
+      link: staffLink(thread.id),
+      caseId: thread.caseId,
+    },
+    at,
+  );
+  return alerted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting a thread and posting
+
+export type NewThreadInput = { title: string; body: string };
+
+/**
+ * A new question on a case. The client asks it (awaiting staff; title and body screened);
+ * staff can start one with the client (a shared opening post, awaiting the client).
+ */
+export async function startThread(actor: Actor, caseId: string, input: NewThreadInput, ip: string | null = null) {
+  const access = await loadCaseAccess(actor, caseId);
+  const staff = canOnCase(access, "case.readInternal");
+  const fromClient = access.relation === "client";
+  if (!staff && !fromClient) throw notFound();
+  const title = checked(titleField, input.title, "title");
+  const body = checked(bodyField, input.body, "body");
+  const matches = fromClient ? screenText(`${title}\n${body}`) : [];
+  const authorName = await nameOf(actor);
+  const c = access.case;
+
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const [thread] = await tx
+      .insert(threads)
+      .values({
+        caseId: c.id,
+        title,
+        status: fromClient ? "awaiting_staff" : "awaiting_client",
+        createdBy: actor.id,
+        createdAt: now,
+        waitingSince: fromClient ? now : null,
+        firstResponseAt: fromClient ? null : now,
+        lastActivityAt: now,
+      })
+      .returning();
+    if (!thread) throw new Error("insert returned nothing");
+    const [post] = await tx
+      .insert(posts)
+      .values({ threadId: thread.id, parentId: null, authorId: actor.id, body, visibility: "shared", createdAt: now })
+      .returning();
+    if (!post) throw new Error("insert returned nothing");
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: "thread.started",
+        target: { type: THREAD_TARGET, id: thread.id },
+        caseId: c.id,
+        ip,
+        details: { threadId: thread.id, by: fromClient ? "client" : "staff" },
+      },
+      tx,
+    );
+
+    if (fromClient) {
+      let alerted: string[] = [];
+      if (matches.length) alerted = await flagThread(tx, { thread, matches, postId: post.id, at: now, clientName: authorName, ip });
+      const team = await caseTeam(tx, c.id);
+      await notify(
+        tx,
+        {
+          recipients: team.map((m) => m.userId).filter((id) => !alerted.includes(id)),
+          kind: "new_client_post",
+          text: `${authorName} asked a new question.`,
+          link: staffLink(thread.id),
+          threadId: thread.id,
+          caseId: c.id,
+        },
+        now,
+      );
+    } else {
+      await notify(
+        tx,
+        {
+          recipients: [c.clientId],
+          kind: "new_reply",
+          text: `${authorName} started a conversation with you.`,
+          link: clientLink(thread.id),
+          threadId: thread.id,
+          caseId: c.id,
+        },
+        now,
+      );
+    }
+    await touchCase(c.id, tx, now);
+    const [saved] = await tx.select().from(threads).where(eq(threads.id, thread.id));
+    return { thread: saved ?? thread, post, crisis: matches.length > 0 };
+  });
+}
+
+export type NewPostInput = {
+  /** The post this answers; null (or omitted) answers the question itself. */
+  parentId?: string | null;
+  body: string;
+  visibility?: PostVisibility;
+  /** Staff only: close the thread in the same step ("Send reply and close"). */
+  close?: boolean;
+};
+
+/**
+ * A reply anywhere in a thread. Clients write shared posts only (an internal note is 403) and
+ * can only answer posts they can see; staff may also write internal notes.
+ */
+export async function addPost(actor: Actor, threadId: string, input: NewPostInput, ip: string | null = null) {
+  const { thread, access, staff } = await loadThreadAccess(actor, threadId);
+  const fromClient = access.relation === "client";
+  if (!staff && !fromClient) throw notFound();
+  const visibility = input.visibility ?? "shared";
+  if (visibility !== "shared" && visibility !== "internal") throw new RuleViolation("Choose who can see this message.", "visibility");
+  if (fromClient && visibility !== "shared") throw forbidden("Only staff can write internal notes.");
+  if (fromClient && input.close) throw forbidden("Only staff can close a thread.");
+
+  // The post answered: of this thread, and one the actor can see; none means the question itself.
+  let parentId: string | null = null;
+  if (input.parentId) {
+    if (!z.uuid().safeParse(input.parentId).success) throw notFound();
+    const [parent] = await db
+      .select({ id: posts.id, visibility: posts.visibility })
+      .from(posts)
+      .where(and(eq(posts.id, input.parentId), eq(posts.threadId, thread.id)));
+    if (!parent || (!staff && parent.visibility !== "shared")) throw notFound();
+    if (parent.visibility === "internal" && visibility === "shared") {
+      throw new RuleViolation("A reply to an internal note stays internal: the client can't see the note it answers.", "visibility");
+    }
+    parentId = parent.id;
+  }
+  const body = checked(bodyField, input.body, "body");
+  const matches = fromClient ? screenText(body) : [];
+  const authorName = await nameOf(actor);
+
+  return db.transaction(async (tx) => {
+    const locked = await lockThread(tx, thread.id);
+    if (locked.caseId !== access.case.id) throw notFound();
+    const at = postTime(locked);
+    if (!parentId) {
+      const [opening] = await tx
+        .select({ id: posts.id })
+        .from(posts)
+        .where(and(eq(posts.threadId, locked.id), isNull(posts.parentId)))
+        .orderBy(asc(posts.createdAt), asc(posts.id))
+        .limit(1);
+      parentId = opening?.id ?? null;
+    }
+    const [post] = await tx
+      .insert(posts)
+      .values({ threadId: locked.id, parentId, authorId: actor.id, body, visibility, createdAt: at })
+      .returning();
+    if (!post) throw new Error("insert returned nothing");
+
+    // Status from the last shared post; internal notes change nothing but the activity time.
+    const changes: Partial<typeof threads.$inferInsert> = { lastActivityAt: at };
+    let reopened = false;
+    if (visibility === "shared" && fromClient) {
+      changes.status = "awaiting_staff";
+      changes.waitingSince = at;
+      if (locked.status === "closed") {
+        changes.closedAt = null;
+        reopened = true;
+      }
+    } else if (visibility === "shared") {
+      if (locked.status !== "closed") changes.status = "awaiting_client";
+      changes.waitingSince = null;
+      if (!locked.firstResponseAt) changes.firstResponseAt = at;
+    }
+    const closing = staff && input.close === true && locked.status !== "closed";
+    if (closing) {
+      changes.status = "closed";
+      changes.closedAt = at;
+      changes.waitingSince = null;
+    }
+    await tx.update(threads).set(changes).where(eq(threads.id, locked.id));
+
+    const target = { type: THREAD_TARGET, id: locked.id };
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: visibility === "internal" ? "thread.internal_note" : "thread.replied",
+        target,
+        caseId: locked.caseId,
+        ip,
+        details: { threadId: locked.id, postId: post.id, by: fromClient ? "client" : "staff" },
+      },
+      tx,
+    );
+    if (reopened) {
+      await recordAudit(
+        { actorId: actor.id, action: "thread.reopened", target, caseId: locked.caseId, ip, details: { threadId: locked.id, byReply: true } },
+        tx,
+      );
+    }
+    if (closing) {
+      await recordAudit({ actorId: actor.id, action: "thread.closed", target, caseId: locked.caseId, ip, details: { threadId: locked.id } }, tx);
+    }
+
+    if (fromClient) {
+      let alerted: string[] = [];
+      if (matches.length) alerted = await flagThread(tx, { thread: locked, matches, postId: post.id, at, clientName: authorName, ip });
+      const team = await caseTeam(tx, locked.caseId);
+      const recipients = [...team.map((m) => m.userId), ...(locked.assigneeId ? [locked.assigneeId] : [])];
+      await notify(
+        tx,
+        {
+          recipients: recipients.filter((id) => !alerted.includes(id)),
+          kind: "new_client_post",
+          text: `${authorName} replied to a question.`,
+          link: staffLink(locked.id),
+          threadId: locked.id,
+          caseId: locked.caseId,
+        },
+        at,
+      );
+    } else if (visibility === "shared") {
+      await notify(
+        tx,
+        {
+          recipients: [access.case.clientId],
+          kind: "new_reply",
+          text: `${authorName} replied to your question.`,
+          link: clientLink(locked.id),
+          threadId: locked.id,
+          caseId: locked.caseId,
+        },
+        at,
+      );
+    } else {
+      // Internal notes: the team hears of them, the client never does.
+      const team = await caseTeam(tx, locked.caseId);
+      const recipients = [...team.map((m) => m.userId), ...(locked.assigneeId ? [locked.assigneeId] : [])].filter(
+        (id) => id !== actor.id && id !== access.case.clientId,
+      );
+      await notify(
+        tx,
+        {
+          recipients,
+          kind: "new_reply",
+          text: `${authorName} added an internal note to a question on ${await clientNameOf(locked.caseId, tx)}'s case.`,
+          link: staffLink(locked.id),
+          threadId: locked.id,
+          caseId: locked.caseId,
+        },
+        at,
+      );
+    }
+    await touchCase(locked.caseId, tx, at);
+    return { post, crisis: matches.length > 0 };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editing posts: only the author; the earlier text is kept as a version.
+
+async function loadPostAccess(actor: Actor, postId: string) {
+  if (!z.uuid().safeParse(postId).success) throw notFound();
+  const [post] = await db.select().from(posts).where(eq(posts.id, postId));
+  if (!post) throw notFound();
+  const loaded = await loadThreadAccess(actor, post.threadId);
+  if (!loaded.staff && loaded.access.relation !== "client") throw notFound();
+  // A client can't see internal notes at all.
+  if (!loaded.staff && post.visibility !== "shared") throw notFound();
+  return { post, ...loaded };
+}
+
+/**
+ * The author rewrites their post. Returns whether anything changed and, for a client's post,
+ * whether the new text matched a risk rule (the thread is flagged as for a new post).
+ */
+export async function editPost(actor: Actor, postId: string, input: { body: string }, ip: string | null = null) {
+  const { post, thread, access } = await loadPostAccess(actor, postId);
+  if (post.authorId !== actor.id) throw forbidden("Only the author can edit a message.");
+  const body = checked(bodyField, input.body, "body");
+  const fromClient = access.relation === "client";
+  const matches = fromClient ? screenText(body) : [];
+
+  return db.transaction(async (tx) => {
+    const locked = await lockThread(tx, thread.id);
+    const [current] = await tx.select().from(posts).where(eq(posts.id, post.id)).for("update");
+    if (!current) throw notFound();
+    if (current.body === body) return { post: current, changed: false, crisis: false };
+    const now = new Date();
+    await tx.insert(postVersions).values({ postId: current.id, body: current.body, replacedAt: now });
+    const [updated] = await tx.update(posts).set({ body, editedAt: now }).where(eq(posts.id, current.id)).returning();
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: "thread.post_edited",
+        target: { type: POST_TARGET, id: current.id },
+        caseId: locked.caseId,
+        ip,
+        details: { threadId: locked.id, postId: current.id, visibility: current.visibility },
+      },
+      tx,
+    );
+    if (matches.length) {
+      await flagThread(tx, { thread: locked, matches, postId: current.id, at: now, clientName: await nameOf(actor, tx), ip });
+    }
+    await touchCase(locked.caseId, tx, now);
+    return { post: updated ?? current, changed: true, crisis: matches.length > 0 };
+  });
+}
+
+/** A post's earlier texts, newest first. Staff: any post they can see; clients: their own shared posts. */
+export async function listPostVersions(actor: Actor, postId: string) {
+  const { post, staff } = await loadPostAccess(actor, postId);
+  if (!staff && post.authorId !== actor.id) throw forbidden();
+  return db
+    .select({ id: postVersions.id, body: postVersions.body, replacedAt: postVersions.replacedAt })
+    .from(postVersions)
+    .where(eq(postVersions.postId, post.id))
+    .orderBy(desc(postVersions.replacedAt), desc(postVersions.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closing, reopening, clearing a flag
+
+export async function closeThread(actor: Actor, threadId: string, ip: string | null = null) {
+  const { thread } = await loadThreadForStaffAction(actor, threadId);
+  await db.transaction(async (tx) => {
+    const locked = await lockThread(tx, thread.id);
+    if (locked.status === "closed") throw new RuleViolation("This thread is already closed.");
+    const now = new Date();
+    await tx.update(threads).set({ status: "closed", closedAt: now, waitingSince: null }).where(eq(threads.id, locked.id));
+    await recordAudit(
+      { actorId: actor.id, action: "thread.closed", target: { type: THREAD_TARGET, id: locked.id }, caseId: locked.caseId, ip, details: { threadId: locked.id } },
+      tx,
+    );
+    await touchCase(locked.caseId, tx, now);
+  });
+}
+
+/** Reopens a closed thread; its status comes back from the last shared post. */
+export async function reopenThread(actor: Actor, threadId: string, ip: string | null = null) {
+  const { thread } = await loadThreadForStaffAction(actor, threadId);
+  return db.transaction(async (tx) => {
+    const locked = await lockThread(tx, thread.id);
+    if (locked.status !== "closed") throw new RuleViolation("This thread is already open.");
+    const [last] = await tx
+      .select({ createdAt: posts.createdAt, authorRole: users.role })
+      .from(posts)
+      .innerJoin(users, eq(users.id, posts.authorId))
+      .where(and(eq(posts.threadId, locked.id), eq(posts.visibility, "shared")))
+      .orderBy(desc(posts.createdAt), desc(posts.id))
+      .limit(1);
+    const clientWroteLast = last?.authorRole === "client";
+    const status = clientWroteLast ? "awaiting_staff" : "awaiting_client";
+    const now = new Date();
+    await tx
+      .update(threads)
+      .set({ status, closedAt: null, waitingSince: clientWroteLast ? last.createdAt : null })
+      .where(eq(threads.id, locked.id));
+    await recordAudit(
+      { actorId: actor.id, action: "thread.reopened", target: { type: THREAD_TARGET, id: locked.id }, caseId: locked.caseId, ip, details: { threadId: locked.id } },
+      tx,
+    );
+    await touchCase(locked.caseId, tx, now);
+    return status;
+  });
+}
+
+/** Staff clear a false (or dealt-with) risk flag: the thread goes back to normal priority. */
+export async function clearRiskFlag(actor: Actor, threadId: string, ip: string | null = null) {
+  const { thread } = await loadThreadForStaffAction(actor, threadId);
+  await db.transaction(async (tx) => {
+    const locked = await lockThread(tx, thread.id);
+    if (locked.priority !== "urgent") throw new RuleViolation("This thread isn't flagged.");
+    const now = new Date();
+    await tx
+      .update(threads)
+      .set({ priority: "normal", flagClearedAt: now, flagClearedBy: actor.id })
+      .where(eq(threads.id, locked.id));
+    await recordAudit(
+      {
+        actorId: actor.id,
+        action: "thread.flag_cleared",
+        target: { type: THREAD_TARGET, id: locked.id },
+        caseId: locked.caseId,
+        ip,
+        details: { threadId: locked.id, rules: [...new Set(locked.riskReasons.map((r) => r.ruleId))] },
+      },
+      tx,
+    );
+    await touchCase(locked.caseId, tx, now);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Assignment
+
+/**
+ * Assigns threads to a colleague (or unassigns with null). The assignee must be an active staff
+ * member of every thread's case, or an admin. A thread the actor can't see makes the whole
+ * request 404 and nothing changes. Returns how many threads changed hands.
+ */
+export async function assignThreads(actor: Actor, threadIds: string[], assigneeId: string | null, ip: string | null = null) {
+  if (!isStaff(actor.role)) throw notFound();
+  const ids = [...new Set(threadIds)];
+  if (ids.length === 0) throw new RuleViolation("Choose at least one question.", "threadIds");
+  if (ids.length > 200) throw new RuleViolation("Assign at most 200 questions at once.", "threadIds");
+  if (ids.some((id) => !z.uuid().safeParse(id).success)) throw notFound();
+
+  const visible = await db
+    .select({ id: threads.id, caseId: threads.caseId, member: caseMembers.userId })
+    .from(threads)
+    .leftJoin(caseMembers, and(eq(caseMembers.caseId, threads.caseId), eq(caseMembers.userId, actor.id)))
+    .where(inArray(threads.id, ids));
+  const seen = visible.filter((row) => actor.role === "admin" || row.member !== null);
+  if (seen.length !== ids.length) throw notFound();
+
+  let assignee: { id: string; name: string; role: Role } | null = null;
+  if (assigneeId !== null) {
+    const invalid = new RuleViolation("Choose a colleague who is on the team of each of these cases.", "assigneeId");
+    if (!z.uuid().safeParse(assigneeId).success) throw invalid;
+    const [person] = await db
+      .select({ id: users.id, name: users.name, role: users.role, deactivatedAt: users.deactivatedAt })
+      .from(users)
+      .where(eq(users.id, assigneeId));
+    if (!person || person.deactivatedAt || !isStaff(person.role)) throw invalid;
+    if (person.role !== "admin") {
+      const caseIds = [...new Set(seen.map((row) => row.caseId))];
+      const memberships = await db
+        .select({ caseId: caseMembers.caseId })
+        .from(caseMembers)
+        .where(and(eq(caseMembers.userId, person.id), inArray(caseMembers.caseId, caseIds)));
+      if (memberships.length !== caseIds.length) throw invalid;
+    }
+    assignee = { id: person.id, name: person.name, role: person.role };
+  }
+  const actorName = await nameOf(actor);
+
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const locked = await tx
+      .select({ id: threads.id, caseId: threads.caseId, assigneeId: threads.assigneeId })
+      .from(threads)
+      .where(inArray(threads.id, ids))
+      .orderBy(asc(threads.id))
+      .for("update");
+    const changing = locked.filter((row) => row.assigneeId !== (assignee?.id ?? null));
+    if (changing.length === 0) return 0;
+    await tx
+      .update(threads)
+      .set({ assigneeId: assignee?.id ?? null })
+      .where(
+        inArray(
+          threads.id,
+          changing.map((row) => row.id),
+        ),
+      );
+    for (const row of changing) {
+      await recordAudit(
+        {
+          actorId: actor.id,
+          action: "thread.assigned",
+          target: { type: THREAD_TARGET, id: row.id },
+          caseId: row.caseId,
+          ip,
+          details: { threadId: row.id, from: row.assigneeId, to: assignee?.id ?? null, assigneeName: assignee?.name ?? null },
+        },
+        tx,
+      );
+    }
+    for (const caseId of new Set(changing.map((row) => row.caseId))) await touchCase(caseId, tx, now);
+
+    if (assignee && assignee.id !== actor.id) {
+      const only = changing.length === 1 ? changing[0] : null;
+      const kind: NotificationKind = "assigned";
+      await notify(
+        tx,
+        only
+          ? {
+              recipients: [assignee.id],
+              kind,
+              text: `${actorName} assigned you a question on ${await clientNameOf(only.caseId, tx)}'s case.`,
+              link: staffLink(only.id),
+              threadId: only.id,
+              caseId: only.caseId,
+            }
+          : {
+              recipients: [assignee.id],
+              kind,
+              text: `${actorName} assigned you ${changing.length} questions.`,
+              link: "/triage?filter=mine",
+            },
+        now,
+      );
+    }
+    return changing.length;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a thread. A fixed number of queries however long the thread is.
+
+export type ThreadPostView = {
+  id: string;
+  parentId: string | null;
+  authorId: string;
+  authorName: string;
+  authorRole: Role;
+  body: string;
+  visibility: PostVisibility;
+  createdAt: Date;
+  editedAt: Date | null;
+  edited: boolean;
+  /** Earlier texts the viewer may read (staff: all; clients: of their own posts), newest first. */
+  versions: { id: string; body: string; replacedAt: Date }[];
+  versionCount: number;
+  mine: boolean;
+};
+
+async function readPosts(actor: Actor, threadId: string, opts: { sharedOnly: boolean }): Promise<ThreadPostView[]> {
+  const postFilter = opts.sharedOnly ? and(eq(posts.threadId, threadId), eq(posts.visibility, "shared")) : eq(posts.threadId, threadId);
+  // Clients read the earlier versions of their own posts only.
+  const versionFilter = opts.sharedOnly
+    ? and(eq(posts.threadId, threadId), eq(posts.visibility, "shared"), eq(posts.authorId, actor.id))
+    : eq(posts.threadId, threadId);
+  const [rows, versions] = await Promise.all([
+    db
+      .select({
+        id: posts.id,
+        parentId: posts.parentId,
+        authorId: posts.authorId,
+        authorName: users.name,
+        authorRole: users.role,
+        body: posts.body,
+        visibility: posts.visibility,
+        createdAt: posts.createdAt,
+        editedAt: posts.editedAt,
+      })
+      .from(posts)
+      .innerJoin(users, eq(users.id, posts.authorId))
+      .where(postFilter)
+      .orderBy(asc(posts.createdAt), asc(posts.id)),
+    db
+      .select({ id: postVersions.id, postId: postVersions.postId, body: postVersions.body, replacedAt: postVersions.replacedAt })
+      .from(postVersions)
+      .innerJoin(posts, eq(posts.id, postVersions.postId))
+      .where(versionFilter)
+      .orderBy(desc(postVersions.replacedAt), desc(postVersions.id)),
+  ]);
+  const byPost = new Map<string, ThreadPostView["versions"]>();
+  for (const v of versions) {
+    const list = byPost.get(v.postId) ?? [];
+    list.push({ id: v.id, body: v.body, replacedAt: v.replacedAt });
+    byPost.set(v.postId, list);
+  }
+  const visibleIds = new Set(rows.map((r) => r.id));
+  return rows.map((row) => {
+    const own = byPost.get(row.id) ?? [];
+    return {
+      ...row,
+      // Never point at a post the viewer can't see.
+      parentId: row.parentId && visibleIds.has(row.parentId) ? row.parentId : null,
+      edited: row.editedAt !== null,
+      versions: own,
+      versionCount: own.length,
+      mine: row.authorId === actor.id,
+    };
+  });
+}
+
+const assigneeUser = alias(users, "assignee_user");
+const clearedByUser = alias(users, "cleared_by_user");
+const clientUser = alias(users, "client_user");
+
+/** The whole thread for staff, with the case beside it (who, risk, plan progress, team). */
+export async function getThreadForStaff(actor: Actor, threadId: string) {
+  if (!z.uuid().safeParse(threadId).success) throw notFound();
+  const [row] = await db
+    .select({
+      thread: threads,
+      assigneeName: assigneeUser.name,
+      clearedByName: clearedByUser.name,
+    })
+    .from(threads)
+    .leftJoin(assigneeUser, eq(assigneeUser.id, threads.assigneeId))
+    .leftJoin(clearedByUser, eq(clearedByUser.id, threads.flagClearedBy))
+    .where(eq(threads.id, threadId));
+  if (!row) throw notFound();
+  const access = await loadCaseAccess(actor, row.thread.caseId);
+  if (!canOnCase(access, "case.readInternal")) throw notFound();
+  const t = row.thread;
+  const c = access.case;
+
+  const total = sql`count(${planSteps.id})`;
+  const done = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'done')`;
+  const skipped = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'skipped')`;
+  const [postList, [summary], team] = await Promise.all([
+    readPosts(actor, t.id, { sharedOnly: false }),
+    db
+      .select({
+        clientName: clientUser.name,
+        total: sql<number>`${total}::int`,
+        done: sql<number>`${done}::int`,
+        skipped: sql<number>`${skipped}::int`,
+        percent: progressPercentSql(total, done, skipped),
+      })
+      .from(cases)
+      .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
+      .leftJoin(plans, and(eq(plans.caseId, cases.id), isNull(plans.archivedAt)))
+      .leftJoin(planSteps, eq(planSteps.planId, plans.id))
+      .where(eq(cases.id, c.id))
+      .groupBy(clientUser.id),
+    db
+      .select({ userId: caseMembers.userId, role: caseMembers.role, name: users.name, userRole: users.role, deactivatedAt: users.deactivatedAt })
+      .from(caseMembers)
+      .innerJoin(users, eq(users.id, caseMembers.userId))
+      .where(eq(caseMembers.caseId, c.id))
+      .orderBy(sql`case when ${caseMembers.role} = 'lead' then 0 else 1 end`, asc(users.name), asc(users.id)),
+  ]);
+  const lead = team.find((m) => m.role === "lead");
+
+  return {
+    thread: {
+      id: t.id,
+      caseId: t.caseId,
+      title: t.title,
+      status: t.status,
+      priority: t.priority,
+      assignee: t.assigneeId ? { id: t.assigneeId, name: row.assigneeName ?? "Unknown" } : null,
+      riskReasons: t.riskReasons,
+      flaggedAt: t.flaggedAt,
+      flagClearedAt: t.flagClearedAt,
+      flagClearedBy: t.flagClearedBy ? { id: t.flagClearedBy, name: row.clearedByName ?? "Unknown" } : null,
+      createdAt: t.createdAt,
+      createdBy: t.createdBy,
+      firstResponseAt: t.firstResponseAt,
+      waitingSince: t.waitingSince,
+      lastActivityAt: t.lastActivityAt,
+      closedAt: t.closedAt,
+    },
+    posts: postList,
+    case: {
+      id: c.id,
+      title: c.title,
+      status: c.status,
+      risk: c.risk,
+      client: { id: c.clientId, name: summary?.clientName ?? "Unknown client" },
+      lead: lead ? { id: lead.userId, name: lead.name } : null,
+      progress: { total: summary?.total ?? 0, done: summary?.done ?? 0, skipped: summary?.skipped ?? 0, percent: summary?.percent ?? 0 },
+      // Check-ins don't exist yet; when they do, the latest one's date goes here.
+      lastCheckIn: null as null | { submittedAt: Date },
+    },
+    /** Colleagues the thread can be assigned to: active staff on the case. */
+    assignees: team.filter((m) => !m.deactivatedAt).map((m) => ({ id: m.userId, name: m.name, role: m.userRole, caseRole: m.role })),
+    viewerId: actor.id,
+  };
+}
+
+export type StaffThread = Awaited<ReturnType<typeof getThreadForStaff>>;
+
+/** The thread as its client sees it: shared posts only, nothing of triage (priority, flags, notes). */
+export async function getThreadForClient(actor: Actor, threadId: string) {
+  const { thread, access } = await loadThreadAccess(actor, threadId);
+  if (access.relation !== "client") throw notFound();
+  const postList = await readPosts(actor, thread.id, { sharedOnly: true });
+  const lastShared = postList.at(-1)?.createdAt ?? thread.createdAt;
+  return {
+    thread: {
+      id: thread.id,
+      caseId: thread.caseId,
+      title: thread.title,
+      status: thread.status,
+      createdAt: thread.createdAt,
+      closedAt: thread.closedAt,
+      lastPostAt: lastShared,
+    },
+    caseTitle: access.case.title,
+    posts: postList,
+    viewerId: actor.id,
+  };
+}
+
+export type ClientThread = Awaited<ReturnType<typeof getThreadForClient>>;
+
+/** Remembers that the actor has read the thread up to now (unread marks compare with this). */
+export async function markThreadRead(actor: Actor, threadId: string, now = new Date()) {
+  const { thread } = await loadThreadAccess(actor, threadId);
+  await db
+    .insert(threadReads)
+    .values({ threadId: thread.id, userId: actor.id, lastReadAt: now })
+    .onConflictDoUpdate({ target: [threadReads.threadId, threadReads.userId], set: { lastReadAt: now } });
+  await markThreadNotificationsRead(actor.id, thread.id, now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+/** New posts by someone else since the viewer last read the thread (shared only for clients). */
+function unreadSql(viewerId: string, sharedOnly: boolean) {
+  const lastRead = sql`(select ${threadReads.lastReadAt} from ${threadReads} where ${threadReads.threadId} = ${threads.id} and ${threadReads.userId} = ${viewerId})`;
+  return sql<boolean>`exists (select 1 from ${posts} where ${posts.threadId} = ${threads.id}
+    and ${posts.authorId} <> ${viewerId}
+    ${sharedOnly ? sql`and ${posts.visibility} = 'shared'` : sql``}
+    and ${posts.createdAt} > coalesce(${lastRead}, '-infinity'::timestamptz))`;
+}
+
+/**
+ * The client's own questions across their cases, most recently answered or asked first, with an
+ * unread mark. Ordered by the last shared post, so staff's internal activity never shows.
+ */
+export async function listClientThreads(client: Actor, query: { page: number; perPage?: number }) {
+  if (client.role !== "client") throw notFound();
+  const page = Math.max(1, Math.floor(query.page));
+  const perPage = Math.min(100, Math.max(1, Math.floor(query.perPage ?? THREADS_PER_PAGE)));
+  const lastShared = sql<Date>`(select max(${posts.createdAt}) from ${posts} where ${posts.threadId} = ${threads.id} and ${posts.visibility} = 'shared')`;
+  const mine = eq(cases.clientId, client.id);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: threads.id,
+        caseId: threads.caseId,
+        caseTitle: cases.title,
+        title: threads.title,
+        status: threads.status,
+        createdAt: threads.createdAt,
+        lastPostAt: sql<string>`${lastShared}`,
+        unread: unreadSql(client.id, true),
+      })
+      .from(threads)
+      .innerJoin(cases, eq(cases.id, threads.caseId))
+      .where(mine)
+      .orderBy(desc(lastShared), desc(threads.id))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db.select({ n: count() }).from(threads).innerJoin(cases, eq(cases.id, threads.caseId)).where(mine),
+  ]);
+  return {
+    total: total?.n ?? 0,
+    page,
+    perPage,
+    threads: rows.map((row) => ({ ...row, lastPostAt: row.lastPostAt ? new Date(row.lastPostAt) : row.createdAt })),
+  };
+}
+
+export type ClientThreadList = Awaited<ReturnType<typeof listClientThreads>>;
+
+/** A case's threads for staff on it, most recently active first, with unread marks. */
+export async function listCaseThreads(actor: Actor, caseId: string, query: { page: number; perPage?: number }) {
+  const access = await loadCaseAccess(actor, caseId);
+  if (!canOnCase(access, "case.readInternal")) throw notFound();
+  const id = access.case.id;
+  const page = Math.max(1, Math.floor(query.page));
+  const perPage = Math.min(100, Math.max(1, Math.floor(query.perPage ?? THREADS_PER_PAGE)));
+  const [rows, [total]] = await Promise.all([
+    db
+      .select({
+        id: threads.id,
+        title: threads.title,
+        status: threads.status,
+        priority: threads.priority,
+        assigneeId: threads.assigneeId,
+        assigneeName: assigneeUser.name,
+        createdAt: threads.createdAt,
+        waitingSince: threads.waitingSince,
+        lastActivityAt: threads.lastActivityAt,
+        posts: sql<number>`(select count(*)::int from ${posts} where ${posts.threadId} = ${threads.id})`,
+        unread: unreadSql(actor.id, false),
+      })
+      .from(threads)
+      .leftJoin(assigneeUser, eq(assigneeUser.id, threads.assigneeId))
+      .where(eq(threads.caseId, id))
+      .orderBy(desc(threads.lastActivityAt), desc(threads.id))
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+    db.select({ n: count() }).from(threads).where(eq(threads.caseId, id)),
+  ]);
+  return { total: total?.n ?? 0, page, perPage, threads: rows, caseId: id };
+}
+
+export type CaseThreadList = Awaited<ReturnType<typeof listCaseThreads>>;

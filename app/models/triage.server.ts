@@ -1,0 +1,201 @@
+import { and, asc, desc, eq, exists, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { z } from "zod";
+import { db } from "../../db/client";
+import { caseMembers, cases, threads, users, type ThreadPriority } from "../../db/schema";
+import { isStaff, STAFF_ROLES } from "~/auth/permissions";
+import type { Actor } from "./case-access.server";
+import { notFound } from "./errors.server";
+import { getSetting } from "./settings.server";
+import { slaDueAt, slaState, type SlaState } from "./sla";
+
+// The triage queue: questions waiting for a staff reply on the viewer's cases (admins: every
+// case), urgent first, then whoever has waited longest. Ordering, filtering and paging happen in
+// SQL (threads_queue_idx: status, priority, waiting_since); the first-response state comes from
+// the pure rule in sla.ts. Always three queries, however many rows a page holds.
+
+export const TRIAGE_FILTERS = ["all", "mine", "unassigned"] as const;
+export type TriageFilter = (typeof TRIAGE_FILTERS)[number];
+
+export const triageQuery = z.object({
+  filter: z.enum(TRIAGE_FILTERS).default("all").catch("all"),
+  page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
+  perPage: z.coerce
+    .number()
+    .int()
+    .pipe(z.union([z.literal(10), z.literal(25), z.literal(50), z.literal(100)]))
+    .default(25)
+    .catch(25),
+});
+export type TriageQuery = z.infer<typeof triageQuery>;
+
+export type TriageRow = {
+  id: string;
+  caseId: string;
+  title: string;
+  priority: ThreadPriority;
+  clientName: string;
+  /** When the client's unanswered post came in: the queue's clock. */
+  waitingSince: Date | null;
+  createdAt: Date;
+  firstResponseAt: Date | null;
+  sla: SlaState;
+  /** When the first response is (or was) due; null once answered. */
+  dueAt: Date | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  leadName: string | null;
+};
+
+/** The queue's address for a query, leaving out the defaults (the action redirects back here). */
+export function triageHref(query: TriageQuery) {
+  const params = new URLSearchParams();
+  if (query.filter !== "all") params.set("filter", query.filter);
+  if (query.page > 1) params.set("page", String(query.page));
+  if (query.perPage !== 25) params.set("perPage", String(query.perPage));
+  const qs = params.toString();
+  return qs ? `/triage?${qs}` : "/triage";
+}
+
+function requireStaff(actor: Actor) {
+  if (!isStaff(actor.role)) throw notFound();
+}
+
+/** Threads on cases `actor` is a member of; admins see every case. */
+function queueScope(actor: Actor): SQL | undefined {
+  if (actor.role === "admin") return undefined;
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(caseMembers)
+      .where(and(eq(caseMembers.caseId, threads.caseId), eq(caseMembers.userId, actor.id))),
+  );
+}
+
+function filterCondition(actor: Actor, filter: TriageFilter): SQL | undefined {
+  if (filter === "mine") return eq(threads.assigneeId, actor.id);
+  if (filter === "unassigned") return isNull(threads.assigneeId);
+  return undefined;
+}
+
+const clientUser = alias(users, "client_user");
+const assigneeUser = alias(users, "assignee_user");
+const leadMember = alias(caseMembers, "lead_member");
+const leadUser = alias(users, "lead_user");
+
+/**
+ * The page's rows in one query. The inner query picks the page from threads alone (the status
+ * condition uses threads_queue_idx; the sort reads three narrow columns), so the joins for the
+ * client, assignee and case lead only ever touch the rows of that page.
+ */
+function queueRows(actor: Actor, query: TriageQuery) {
+  const page = db
+    .select({
+      id: threads.id,
+      caseId: threads.caseId,
+      title: threads.title,
+      priority: threads.priority,
+      assigneeId: threads.assigneeId,
+      waitingSince: threads.waitingSince,
+      createdAt: threads.createdAt,
+      firstResponseAt: threads.firstResponseAt,
+    })
+    .from(threads)
+    .where(and(eq(threads.status, "awaiting_staff"), queueScope(actor), filterCondition(actor, query.filter)))
+    // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
+    .orderBy(desc(threads.priority), asc(threads.waitingSince), asc(threads.id))
+    .limit(query.perPage)
+    .offset((query.page - 1) * query.perPage)
+    .as("page");
+  return db
+    .select({
+      id: page.id,
+      caseId: page.caseId,
+      title: page.title,
+      priority: page.priority,
+      clientName: clientUser.name,
+      waitingSince: page.waitingSince,
+      createdAt: page.createdAt,
+      firstResponseAt: page.firstResponseAt,
+      assigneeId: page.assigneeId,
+      assigneeName: assigneeUser.name,
+      leadName: leadUser.name,
+    })
+    .from(page)
+    .innerJoin(cases, eq(cases.id, page.caseId))
+    .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
+    .leftJoin(assigneeUser, eq(assigneeUser.id, page.assigneeId))
+    .leftJoin(leadMember, and(eq(leadMember.caseId, page.caseId), eq(leadMember.role, "lead")))
+    .leftJoin(leadUser, eq(leadUser.id, leadMember.userId))
+    .orderBy(desc(page.priority), asc(page.waitingSince), asc(page.id));
+}
+
+/** How many questions wait in each filter of the viewer's queue, in one query. */
+async function queueCounts(actor: Actor) {
+  const [row] = await db
+    .select({
+      all: sql<number>`count(*)::int`,
+      mine: sql<number>`(count(*) filter (where ${threads.assigneeId} = ${actor.id}))::int`,
+      unassigned: sql<number>`(count(*) filter (where ${threads.assigneeId} is null))::int`,
+    })
+    .from(threads)
+    .where(and(eq(threads.status, "awaiting_staff"), queueScope(actor)));
+  return { all: row?.all ?? 0, mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0 } satisfies Record<TriageFilter, number>;
+}
+
+/**
+ * One page of `actor`'s queue. `now` is when the SLA clock is read (tests pass a fixed time).
+ * Returns the rows, the counts per filter (`counts.all` heads the page), the total of the
+ * filter shown and the first-response target in hours.
+ */
+export async function listTriage(actor: Actor, query: TriageQuery, now: Date = new Date()) {
+  requireStaff(actor);
+  const [rows, counts, targetHours] = await Promise.all([
+    queueRows(actor, query),
+    queueCounts(actor),
+    getSetting("first_response_target_hours"),
+  ]);
+  return {
+    rows: rows.map(
+      (row): TriageRow => ({
+        ...row,
+        sla: slaState(row.createdAt, row.firstResponseAt, now, targetHours),
+        dueAt: row.firstResponseAt ? null : slaDueAt(row.createdAt, targetHours),
+      }),
+    ),
+    counts,
+    total: counts[query.filter],
+    targetHours,
+    now,
+  };
+}
+
+/** Questions waiting on the viewer's cases (admins: all), for a heading or a badge. */
+export async function countTriage(actor: Actor) {
+  requireStaff(actor);
+  return (await queueCounts(actor)).all;
+}
+
+/**
+ * Colleagues a queue's questions can be assigned to: active staff who share a case with
+ * `actor` (themselves included); for admins every active staff member. assignThreads checks
+ * each assignment against the thread's own case.
+ */
+export async function listAssignableStaff(actor: Actor) {
+  requireStaff(actor);
+  const active = and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt));
+  const myCases = db.select({ caseId: caseMembers.caseId }).from(caseMembers).where(eq(caseMembers.userId, actor.id));
+  const where =
+    actor.role === "admin"
+      ? active
+      : and(
+          active,
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(caseMembers)
+              .where(and(eq(caseMembers.userId, users.id), inArray(caseMembers.caseId, myCases))),
+          ),
+        );
+  return db.select({ id: users.id, name: users.name }).from(users).where(where).orderBy(asc(users.name), asc(users.id)).limit(500);
+}
