@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
+import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { listUsers, userListQuery } from "~/models/users.server";
@@ -61,38 +62,19 @@ export default function UsersPage() {
         </Link>
       </div>
       <Form method="get" className="card grid gap-3 sm:grid-cols-[2fr_1fr_1fr_auto] sm:items-end" role="search" aria-label="Filter users">
-        <div className="space-y-1">
-          <label htmlFor="q" className="block text-sm font-medium">
-            Search name or email
-          </label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} className="input" />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="role" className="block text-sm font-medium">
-            Role
-          </label>
-          <select id="role" name="role" defaultValue={query.role ?? ""} className="input">
-            <option value="">All roles</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {ROLE_LABELS[r]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="status" className="block text-sm font-medium">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={query.status ?? ""} className="input">
-            <option value="">Any status</option>
-            {USER_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s[0]!.toUpperCase() + s.slice(1)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="Search name or email" name="q" type="search" defaultValue={query.q ?? ""} />
+        <SelectField
+          label="Role"
+          name="role"
+          defaultValue={query.role ?? ""}
+          options={[{ value: "", label: "All roles" }, ...ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))]}
+        />
+        <SelectField
+          label="Status"
+          name="status"
+          defaultValue={query.status ?? ""}
+          options={[{ value: "", label: "Any status" }, ...USER_STATUSES.map((s) => ({ value: s, label: s[0]!.toUpperCase() + s.slice(1) }))]}
+        />
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
         <input type="hidden" name="perPage" value={query.perPage} />

@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { Pagination } from "~/components/data-table";
+import { EarlierVersions } from "~/components/earlier-versions";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
@@ -134,23 +135,7 @@ export default function CaseNotes() {
                       </Form>
                     </details>
                   ) : null}
-                  {note.versions.length > 0 ? (
-                    <details>
-                      <summary className="cursor-pointer text-sm text-stone-700">
-                        Earlier versions ({note.versions.length})
-                      </summary>
-                      <ol className="mt-2 space-y-2">
-                        {note.versions.map((version) => (
-                          <li key={version.id} className="rounded-md border border-stone-200 bg-stone-50 p-3">
-                            <p className="text-xs text-stone-600">
-                              Replaced <time dateTime={version.replacedAt}>{formatWhen(version.replacedAt)}</time>
-                            </p>
-                            <Markdown>{version.body}</Markdown>
-                          </li>
-                        ))}
-                      </ol>
-                    </details>
-                  ) : null}
+                  <EarlierVersions versions={note.versions} formatTime={formatWhen} />
                 </article>
               </li>
             );

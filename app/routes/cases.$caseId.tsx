@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useActionData, useLoaderData, useLocation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { requirePermission, safeRedirectPath } from "~/auth/guard.server";
 import { CASE_STATUS_LABELS, CONCERN_LABELS, RISK_LABELS } from "~/auth/permissions";
@@ -99,12 +100,6 @@ const STATUS_STYLES: Record<CaseStatus, string> = {
   closed: "bg-stone-200 text-stone-700",
 };
 
-const RISK_STYLES = {
-  none: "bg-stone-100 text-stone-700",
-  watch: "bg-amber-100 text-amber-900",
-  urgent: "bg-red-100 text-red-800",
-} as const;
-
 /** Buttons for the moves that need nothing else typed (closing has its own form below). */
 const STATUS_BUTTONS: Partial<Record<CaseStatus, { label: string; pending: string }>> = {
   active: { label: "Mark as active", pending: "Saving…" },
@@ -139,7 +134,7 @@ export default function CaseLayout() {
         </h1>
         <p className="flex flex-wrap items-center gap-2 text-sm">
           <span className={`badge ${STATUS_STYLES[c.status]}`}>Status: {CASE_STATUS_LABELS[c.status]}</span>
-          <span className={`badge ${RISK_STYLES[c.risk]}`}>Risk: {RISK_LABELS[c.risk]}</span>
+          <RiskBadge risk={c.risk} prefix="Risk: " />
           {lead ? <span className="text-stone-700">Lead: {lead.name}</span> : null}
         </p>
         <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">

@@ -2,7 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { RiskBadge } from "~/components/risk-badge";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
+import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
 import { CASE_STATUS_LABELS, RISK_LABELS } from "~/auth/permissions";
 import { caseListQuery, listCases, listLeadOptions } from "~/models/cases.server";
@@ -32,12 +34,6 @@ const STATUS_STYLES: Record<Row["status"], string> = {
   active: "bg-brand-50 text-brand-800",
   paused: "bg-amber-50 text-amber-800",
   closed: "bg-stone-200 text-stone-700",
-};
-
-const RISK_STYLES: Record<Row["risk"], string> = {
-  none: "bg-stone-100 text-stone-700",
-  watch: "bg-amber-100 text-amber-900",
-  urgent: "bg-red-100 text-red-800",
 };
 
 function day(iso: string) {
@@ -95,7 +91,7 @@ const columns: SortableColumn<Row>[] = [
   {
     id: "risk",
     header: "Risk",
-    cell: ({ row }) => <span className={`badge ${RISK_STYLES[row.original.risk]}`}>{RISK_LABELS[row.original.risk]}</span>,
+    cell: ({ row }) => <RiskBadge risk={row.original.risk} />,
   },
 ];
 
@@ -118,61 +114,38 @@ export default function CasesPage() {
         role="search"
         aria-label="Filter cases"
       >
-        <div className="space-y-1">
-          <label htmlFor="q" className="block text-sm font-medium">
-            Search client or case title
-          </label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} className="input" />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="status" className="block text-sm font-medium">
-            Status
-          </label>
-          <select id="status" name="status" defaultValue={query.status ?? ""} className="input">
-            <option value="">Any status</option>
-            {CASE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {CASE_STATUS_LABELS[s]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="risk" className="block text-sm font-medium">
-            Risk
-          </label>
-          <select id="risk" name="risk" defaultValue={query.risk ?? ""} className="input">
-            <option value="">Any risk</option>
-            {RISK_LEVELS.map((r) => (
-              <option key={r} value={r}>
-                {RISK_LABELS[r]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="lead" className="block text-sm font-medium">
-            Lead
-          </label>
-          <select id="lead" name="lead" defaultValue={query.lead ?? ""} className="input">
-            <option value="">Anyone</option>
-            {leads.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.deactivated ? `${l.name} (deactivated)` : l.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field label="Search client or case title" name="q" type="search" defaultValue={query.q ?? ""} />
+        <SelectField
+          label="Status"
+          name="status"
+          defaultValue={query.status ?? ""}
+          options={[{ value: "", label: "Any status" }, ...CASE_STATUSES.map((s) => ({ value: s, label: CASE_STATUS_LABELS[s] }))]}
+        />
+        <SelectField
+          label="Risk"
+          name="risk"
+          defaultValue={query.risk ?? ""}
+          options={[{ value: "", label: "Any risk" }, ...RISK_LEVELS.map((r) => ({ value: r, label: RISK_LABELS[r] }))]}
+        />
+        <SelectField
+          label="Lead"
+          name="lead"
+          defaultValue={query.lead ?? ""}
+          options={[
+            { value: "", label: "Anyone" },
+            ...leads.map((l) => ({ value: l.id, label: l.deactivated ? `${l.name} (deactivated)` : l.name })),
+          ]}
+        />
         {isAdmin ? (
-          <div className="space-y-1">
-            <label htmlFor="scope" className="block text-sm font-medium">
-              Show
-            </label>
-            <select id="scope" name="scope" defaultValue={query.scope} className="input">
-              <option value="all">All cases</option>
-              <option value="mine">Cases I&apos;m on</option>
-            </select>
-          </div>
+          <SelectField
+            label="Show"
+            name="scope"
+            defaultValue={query.scope}
+            options={[
+              { value: "all", label: "All cases" },
+              { value: "mine", label: "Cases I'm on" },
+            ]}
+          />
         ) : null}
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />

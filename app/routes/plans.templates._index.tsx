@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
+import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
 import { listTemplates, templateListQuery } from "~/models/plan-templates.server";
 
@@ -74,21 +75,16 @@ export default function TemplatesPage() {
         </Link>
       </div>
       <Form method="get" className="card grid gap-3 sm:grid-cols-[2fr_1fr_auto] sm:items-end" role="search" aria-label="Filter templates">
-        <div className="space-y-1">
-          <label htmlFor="q" className="block text-sm font-medium">
-            Search by title
-          </label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} className="input" />
-        </div>
-        <div className="space-y-1">
-          <label htmlFor="status" className="block text-sm font-medium">
-            Show
-          </label>
-          <select id="status" name="status" defaultValue={query.status} className="input">
-            <option value="active">Active templates</option>
-            <option value="archived">Archived templates</option>
-          </select>
-        </div>
+        <Field label="Search by title" name="q" type="search" defaultValue={query.q ?? ""} />
+        <SelectField
+          label="Show"
+          name="status"
+          defaultValue={query.status}
+          options={[
+            { value: "active", label: "Active templates" },
+            { value: "archived", label: "Archived templates" },
+          ]}
+        />
         <input type="hidden" name="sort" value={query.sort} />
         <input type="hidden" name="dir" value={query.dir} />
         <input type="hidden" name="perPage" value={query.perPage} />

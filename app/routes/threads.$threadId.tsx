@@ -2,11 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
-import { Markdown } from "~/components/markdown";
+import { EarlierVersions } from "~/components/earlier-versions";
 import { exactTime, PostTime, THREAD_STATUS_LABELS, ThreadView, type ThreadViewPost } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
-import { RISK_LABELS, ROLE_LABELS } from "~/auth/permissions";
+import { ROLE_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
 import { listSavedRepliesForActor } from "~/models/saved-replies.server";
@@ -110,12 +111,6 @@ const STATUS_STYLES: Record<ThreadStatus, string> = {
   closed: "bg-stone-200 text-stone-700",
 };
 
-const RISK_STYLES = {
-  none: "bg-stone-100 text-stone-700",
-  watch: "bg-amber-100 text-amber-900",
-  urgent: "bg-red-100 text-red-800",
-} as const;
-
 type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type PostData = LoaderData["posts"][number];
 type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
@@ -139,21 +134,7 @@ function PostExtras({ post, failed }: { post: PostData & ThreadViewPost; failed:
           </Form>
         </details>
       ) : null}
-      {post.versions.length > 0 ? (
-        <details className="text-sm">
-          <summary className="cursor-pointer text-stone-700">Earlier versions ({post.versions.length})</summary>
-          <ol className="mt-2 space-y-2">
-            {post.versions.map((version) => (
-              <li key={version.id} className="rounded-md border border-stone-200 bg-stone-50 p-3">
-                <p className="text-xs text-stone-600">
-                  Replaced <time dateTime={version.replacedAt}>{exactTime(version.replacedAt)}</time>
-                </p>
-                <Markdown>{version.body}</Markdown>
-              </li>
-            ))}
-          </ol>
-        </details>
-      ) : null}
+      <EarlierVersions versions={post.versions} formatTime={exactTime} />
     </>
   );
 }
@@ -323,7 +304,7 @@ export default function StaffThreadPage() {
               </Link>
             </p>
             <p className="flex flex-wrap gap-2">
-              <span className={`badge ${RISK_STYLES[c.risk]}`}>Risk: {RISK_LABELS[c.risk]}</span>
+              <RiskBadge risk={c.risk} prefix="Risk: " />
             </p>
             {c.lead ? <p>Lead: {c.lead.name}</p> : null}
             <div className="space-y-1">
