@@ -477,6 +477,58 @@ export const notificationEmails = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.threadId] })],
 );
 
+// ---------------------------------------------------------------------------------------------
+// Check-ins
+
+export const checkIns = pgTable(
+  "check_ins",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    authorId: uuid("author_id")
+      .notNull()
+      .references(() => users.id),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
+    /** 1–5 */
+    mood: integer("mood").notNull(),
+    /** Progress toward the client's goal, 1–10 */
+    progress: integer("progress").notNull(),
+    /** Closeness / trust in the relationship, 1–10 */
+    closeness: integer("closeness").notNull(),
+    whatHappened: text("what_happened").notNull().default(""),
+    whatWasHard: text("what_was_hard").notNull().default(""),
+    /** Plan steps the client says they worked on (ids of plan_steps on this case). */
+    stepIds: jsonb("step_ids").$type<string[]>().notNull().default([]),
+    riskReasons: jsonb("risk_reasons").$type<{ ruleId: string; label: string }[]>().notNull().default([]),
+    reviewedAt: timestamp("reviewed_at", { withTimezone: true }),
+    reviewedBy: uuid("reviewed_by").references(() => users.id),
+    /** Shown to the client once reviewed. */
+    feedback: text("feedback"),
+  },
+  (t) => [
+    index("check_ins_case_idx").on(t.caseId, t.submittedAt),
+    index("check_ins_unreviewed_idx").on(t.submittedAt).where(sql`${t.reviewedAt} is null`),
+  ],
+);
+
+// One reminder email per case per check-in period at most.
+export const checkInReminders = pgTable(
+  "check_in_reminders",
+  {
+    caseId: uuid("case_id")
+      .notNull()
+      .references(() => cases.id, { onDelete: "cascade" }),
+    /** The day the overdue period started (last check-in, or the case opening, + cadence). */
+    periodStart: date("period_start", { mode: "string" }).notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.periodStart] })],
+);
+
+export type CheckIn = typeof checkIns.$inferSelect;
+
 export type Thread = typeof threads.$inferSelect;
 export type Post = typeof posts.$inferSelect;
 export type SavedReply = typeof savedReplies.$inferSelect;

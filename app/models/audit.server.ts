@@ -57,7 +57,12 @@ export type AuditAction =
   | "thread.flag_cleared"
   | "saved_reply.created"
   | "saved_reply.edited"
-  | "saved_reply.deleted";
+  | "saved_reply.deleted"
+  // Check-ins (carry the caseId)
+  | "check_in.submitted"
+  | "check_in.flagged"
+  | "check_in.reviewed"
+  | "check_in.reminder_sent";
 
 export type AuditEntry = {
   actorId: string | null;

@@ -12,7 +12,15 @@ import { enqueueEmail } from "./outbox.server";
 // titles), only a link. Emails about a thread go to each person at most once an hour.
 // Everyone reads and marks only their own notifications: another person's id is "not found".
 
-export const NOTIFICATION_KINDS = ["new_reply", "new_client_post", "assigned", "urgent_flag", "plan_assigned"] as const;
+export const NOTIFICATION_KINDS = [
+  "new_reply",
+  "new_client_post",
+  "assigned",
+  "urgent_flag",
+  "plan_assigned",
+  "check_in_submitted",
+  "check_in_reviewed",
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const EMAIL_THROTTLE_MS = 60 * 60 * 1000;
