@@ -62,10 +62,10 @@ export const demoCases: DemoCase[] = [
     risk: "none",
     lead: "therapist@cairn.test",
     support: ["coach@cairn.test"],
-    openedDaysAgo: 38,
+    openedDaysAgo: 88,
     plan: {
       template: REBUILD,
-      startedDaysAgo: 35,
+      startedDaysAgo: 85,
       steps: ["done", "done", "done", "doing"],
       reflections: {
         0: "I said it out loud without adding 'but you were distant'. That was harder than I expected.",
@@ -73,7 +73,7 @@ export const demoCases: DemoCase[] = [
       },
     },
     notes: [
-      { author: "therapist@cairn.test", daysAgo: 36, body: "First session. Jordan takes responsibility readily but slides into explaining the anxiety behind it. Work on owning it first, the why later." },
+      { author: "therapist@cairn.test", daysAgo: 86, body: "First session. Jordan takes responsibility readily but slides into explaining the anxiety behind it. Work on owning it first, the why later." },
       { author: "coach@cairn.test", daysAgo: 12, body: "Check-in call: the transparency agreement is holding. Partner asked for one phone-free evening a week; Jordan agreed." },
     ],
   },
@@ -99,15 +99,15 @@ export const demoCases: DemoCase[] = [
     status: "active",
     risk: "watch",
     lead: "therapist@cairn.test",
-    openedDaysAgo: 62,
+    openedDaysAgo: 92,
     plan: {
       template: HEAL,
-      startedDaysAgo: 60,
+      startedDaysAgo: 90,
       steps: ["done", "done", "done", "done", "done"],
       reflections: { 1: "I wrote down three things I need. Saying them was easier once they were on paper." },
     },
     notes: [
-      { author: "therapist@cairn.test", daysAgo: 58, body: "Sleep is poor and Sam mentions feeling 'hollow'. Keep the risk on watch and ask directly at each session." },
+      { author: "therapist@cairn.test", daysAgo: 88, body: "Sleep is poor and Sam mentions feeling 'hollow'. Keep the risk on watch and ask directly at each session." },
       { author: "therapist@cairn.test", daysAgo: 9, body: "Mood steadier. Sam has a friend to talk to now and has started running again." },
     ],
   },

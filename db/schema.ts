@@ -365,6 +365,8 @@ export const threads = pgTable(
     index("threads_queue_idx").on(t.status, t.priority.desc(), t.waitingSince, t.id),
     index("threads_case_idx").on(t.caseId, t.lastActivityAt),
     index("threads_assignee_idx").on(t.assigneeId, t.status),
+    // The admin dashboard's "questions answered per week" reads threads by first response.
+    index("threads_first_response_idx").on(t.firstResponseAt).where(sql`${t.firstResponseAt} is not null`),
   ],
 );
 
@@ -510,6 +512,8 @@ export const checkIns = pgTable(
   (t) => [
     index("check_ins_case_idx").on(t.caseId, t.submittedAt),
     index("check_ins_unreviewed_idx").on(t.submittedAt).where(sql`${t.reviewedAt} is null`),
+    // The admin dashboard's weekly adherence reads check-ins by time across all cases.
+    index("check_ins_submitted_idx").on(t.submittedAt),
   ],
 );
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { hashPassword } from "../app/auth/password.server";
 import { DEMO_PASSWORD, demoAccounts } from "./demo-accounts";
 import { seedCases } from "./demo-cases";
+import { seedCheckIns } from "./demo-check-ins";
 import { seedThreads } from "./demo-threads";
 import { seedTemplates } from "./demo-templates";
 import { databaseHandle } from "./handle";
@@ -10,9 +11,10 @@ import { users } from "./schema";
 
 /**
  * Seeds the demo practice: accounts, plan templates, cases with plans, notes and their
- * timelines, then the clients' questions on those cases. Idempotent: accounts are matched by
- * email, templates by title, cases by client and title and threads by case and title, and each
- * is left alone when it exists, so running it twice changes nothing.
+ * timelines, then the clients' questions and check-ins on those cases. Idempotent: accounts are
+ * matched by email, templates by title, cases by client and title and threads by case and title,
+ * and each is left alone when it exists; a case that has check-ins gets no more. Running it twice
+ * changes nothing.
  */
 export async function seedDemo() {
   const { db } = await databaseHandle();
@@ -35,17 +37,18 @@ export async function seedDemo() {
   if (admin) await seedTemplates(db, admin.id);
   const { created: casesCreated } = await seedCases(db);
   const { created: threadsCreated } = await seedThreads(db);
-  return { created, casesCreated, threadsCreated };
+  const { created: checkInsCreated } = await seedCheckIns(db);
+  return { created, casesCreated, threadsCreated, checkInsCreated };
 }
 
 if (process.argv[1] === import.meta.filename) {
   await runScript(async () => {
     const handle = await databaseHandle();
     await handle.migrate();
-    const { created, casesCreated, threadsCreated } = await seedDemo();
+    const { created, casesCreated, threadsCreated, checkInsCreated } = await seedDemo();
     console.log(
-      created || casesCreated || threadsCreated
-        ? `Demo practice seeded: ${created} accounts, ${casesCreated} cases and ${threadsCreated} questions created.`
+      created || casesCreated || threadsCreated || checkInsCreated
+        ? `Demo practice seeded: ${created} accounts, ${casesCreated} cases, ${threadsCreated} questions and ${checkInsCreated} check-ins created.`
         : "Demo practice already seeded: nothing to do.",
     );
     console.log(`\nDemo sign-ins (password: ${DEMO_PASSWORD}):`);

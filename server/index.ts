@@ -73,12 +73,15 @@ app.all(
 const { deleteExpiredSessions } = await import("../app/auth/session.server");
 const { pruneSignInAttempts } = await import("../app/auth/throttle.server");
 const { startMailWorker } = await import("./mail-worker");
+const { sendCheckInReminders } = await import("../app/models/attention.server");
 
-// Housekeeping: expired sessions and day-old sign-in attempts go, once at start and hourly.
+// Housekeeping, once at start and hourly: expired sessions and day-old sign-in attempts go, and
+// clients overdue for a check-in get their reminder (at most one per period).
 const housekeeping = async () => {
   try {
     await deleteExpiredSessions();
     await pruneSignInAttempts();
+    await sendCheckInReminders();
   } catch (error) {
     console.error("housekeeping failed", error);
   }

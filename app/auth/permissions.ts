@@ -72,6 +72,7 @@ export function navigationFor(role: Role): NavItem[] {
   if (can(user, "staff.workspace")) {
     items.push(
       { to: "/triage", label: "Triage" },
+      { to: "/check-ins", label: "Check-ins" },
       { to: "/cases", label: "Cases" },
       { to: "/plans/templates", label: "Templates" },
       { to: "/saved-replies", label: "Saved replies" },
@@ -80,7 +81,12 @@ export function navigationFor(role: Role): NavItem[] {
   if (can(user, "users.manage")) items.push({ to: "/admin/users", label: "Users" });
   if (can(user, "settings.manage")) items.push({ to: "/admin/settings", label: "Settings" });
   if (can(user, "portal.use")) {
-    items.push({ to: "/portal", label: "My plan" }, { to: "/portal/questions", label: "Questions" });
+    items.push(
+      { to: "/portal", label: "My plan" },
+      { to: "/portal/check-in", label: "Check in" },
+      { to: "/portal/progress", label: "Progress" },
+      { to: "/portal/questions", label: "Questions" },
+    );
   }
   items.push({ to: "/account", label: "Account" });
   return items;

@@ -439,6 +439,17 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
     }
     case "thread.flag_cleared":
       return `${who} cleared the urgent flag on a question.`;
+    // Check-ins: like questions, the timeline never repeats the scores or words.
+    case "check_in.submitted":
+      return `${who} sent a check-in.`;
+    case "check_in.flagged": {
+      const labels = Array.isArray(details?.labels) ? (details.labels as unknown[]).filter((l): l is string => typeof l === "string") : [];
+      return labels.length ? `${who} flagged a check-in as urgent (${labels.join(", ")}).` : `${who} flagged a check-in as urgent.`;
+    }
+    case "check_in.reviewed":
+      return `${who} reviewed a check-in and left feedback for the client.`;
+    case "check_in.reminder_sent":
+      return `${who} sent the client a reminder to check in.`;
     default:
       return `${who}: ${action.replace(/[._]/g, " ")}.`;
   }

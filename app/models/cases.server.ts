@@ -17,6 +17,7 @@ import {
 } from "../../db/schema";
 import { isStaff, STAFF_ROLES } from "~/auth/permissions";
 import { findUserByEmail, normalizeEmail } from "~/auth/sign-in.server";
+import { overdueSql } from "./attention.server";
 import { recordAudit } from "./audit.server";
 import { visibleCases, type Actor } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
@@ -215,6 +216,8 @@ export const caseListQuery = z.object({
   status: z.enum(CASE_STATUSES).optional().catch(undefined),
   risk: z.enum(RISK_LEVELS).optional().catch(undefined),
   lead: z.uuid().optional().catch(undefined),
+  /** "overdue": only the cases overdue for a check-in (the rule in check-in-schedule.ts). */
+  checkIn: z.enum(["overdue"]).optional().catch(undefined),
   // Resolved per actor by `listCases`: admins default to all, everyone else sees only "mine".
   scope: z.enum(CASE_SCOPES).optional().catch(undefined),
   sort: z.enum(CASE_SORTS).default("activity").catch("activity"),
@@ -273,14 +276,16 @@ export type CaseListRow = {
   steps: number;
   openedAt: Date;
   lastActivityAt: Date;
+  /** Overdue for a check-in (active, nothing within the cadence plus a grace day). */
+  overdue: boolean;
 };
 
 /**
  * One page of the cases `actor` may see, filtered, searched and sorted as asked. Always two
  * queries (the page, the total), however many rows the page holds: progress comes from a
- * lateral join, never a query per row.
+ * lateral join and "overdue for a check-in" from a correlated subquery, never a query per row.
  */
-export async function listCases(actor: Actor, query: CaseListQuery) {
+export async function listCases(actor: Actor, query: CaseListQuery, now = new Date()) {
   requireStaff(actor);
   const scope = resolveScope(actor, query.scope);
 
@@ -303,6 +308,8 @@ export async function listCases(actor: Actor, query: CaseListQuery) {
   if (query.status) filters.push(eq(cases.status, query.status));
   if (query.risk) filters.push(eq(cases.risk, query.risk));
   if (query.lead) filters.push(eq(leadMember.userId, query.lead));
+  const overdue = overdueSql(now);
+  if (query.checkIn === "overdue") filters.push(overdue);
   const where = and(...filters);
 
   const sortColumn = { opened: cases.openedAt, activity: cases.lastActivityAt, progress: progressSql }[query.sort];
@@ -324,6 +331,7 @@ export async function listCases(actor: Actor, query: CaseListQuery) {
         steps: stepCount("total"),
         openedAt: cases.openedAt,
         lastActivityAt: cases.lastActivityAt,
+        overdue,
       })
       .from(cases)
       .innerJoin(clientUser, eq(clientUser.id, cases.clientId))

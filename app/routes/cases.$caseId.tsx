@@ -286,6 +286,7 @@ export default function CaseLayout() {
           {[
             { to: `/cases/${c.id}`, label: "Overview", end: true },
             { to: `/cases/${c.id}/plans`, label: "Plans", end: false },
+            { to: `/cases/${c.id}/progress`, label: "Progress", end: false },
             { to: `/cases/${c.id}/threads`, label: "Questions", end: false },
             { to: `/cases/${c.id}/timeline`, label: "Timeline", end: false },
             { to: `/cases/${c.id}/notes`, label: "Notes", end: false },

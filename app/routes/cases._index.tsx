@@ -7,6 +7,7 @@ import { DataTable, Pagination, type SortableColumn } from "~/components/data-ta
 import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
 import { CASE_STATUS_LABELS, RISK_LABELS } from "~/auth/permissions";
+import { needsAttention } from "~/models/attention.server";
 import { caseListQuery, listCases, listLeadOptions } from "~/models/cases.server";
 import { CASE_STATUSES, RISK_LEVELS } from "../../db/schema";
 
@@ -16,18 +17,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const url = new URL(request.url);
   const query = caseListQuery.parse(Object.fromEntries(url.searchParams));
-  const [{ rows, total, scope }, leads] = await Promise.all([listCases(actor, query), listLeadOptions(actor)]);
+  const [{ rows, total, scope }, leads, attention] = await Promise.all([
+    listCases(actor, query),
+    listLeadOptions(actor),
+    needsAttention(actor),
+  ]);
   // A page past the end (an old link, fewer cases now): go to the last page that has rows.
   const lastPage = Math.max(1, Math.ceil(total / query.perPage));
   if (query.page > lastPage) {
     url.searchParams.set("page", String(lastPage));
     throw redirect(`${url.pathname}?${url.searchParams.toString()}`);
   }
-  const filtered = Boolean(query.q || query.status || query.risk || query.lead);
-  return json({ query: { ...query, scope }, rows, total, leads, filtered, isAdmin: actor.role === "admin" });
+  const filtered = Boolean(query.q || query.status || query.risk || query.lead || query.checkIn);
+  return json({ query: { ...query, scope }, rows, total, leads, attention, filtered, isAdmin: actor.role === "admin" });
 }
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["rows"][number];
+type Attention = ReturnType<typeof useLoaderData<typeof loader>>["attention"];
 
 const STATUS_STYLES: Record<Row["status"], string> = {
   intake: "bg-sky-50 text-sky-800",
@@ -50,7 +56,12 @@ const columns: SortableColumn<Row>[] = [
   {
     id: "status",
     header: "Status",
-    cell: ({ row }) => <span className={`badge ${STATUS_STYLES[row.original.status]}`}>{CASE_STATUS_LABELS[row.original.status]}</span>,
+    cell: ({ row }) => (
+      <span className="flex flex-wrap gap-1">
+        <span className={`badge ${STATUS_STYLES[row.original.status]}`}>{CASE_STATUS_LABELS[row.original.status]}</span>
+        {row.original.overdue ? <span className="badge bg-amber-50 text-amber-900">Overdue check-in</span> : null}
+      </span>
+    ),
   },
   {
     id: "lead",
@@ -95,8 +106,83 @@ const columns: SortableColumn<Row>[] = [
   },
 ];
 
+const ATTENTION_GROUPS = [
+  {
+    kind: "overdue",
+    title: "Overdue check-ins",
+    more: "/cases?checkIn=overdue",
+    describe: (since: string) => <>Check-in was due {day(since)}</>,
+  },
+  {
+    kind: "falling",
+    title: "Falling scores",
+    more: null,
+    describe: (since: string) => <>Last three check-ins declining, newest {day(since)}</>,
+  },
+  {
+    kind: "urgent",
+    title: "Urgent risk",
+    more: "/cases?risk=urgent",
+    describe: (since: string) => <>Last activity {day(since)}</>,
+  },
+  {
+    kind: "unanswered",
+    title: "Unanswered questions",
+    more: "/triage",
+    describe: (since: string) => <>Waiting since {day(since)}</>,
+  },
+] as const;
+
+function NeedsAttention({ attention }: { attention: Attention }) {
+  const groups = ATTENTION_GROUPS.filter((g) => attention[g.kind].total > 0);
+  return (
+    <section aria-labelledby="attention-title" className="card space-y-3">
+      <h2 id="attention-title">Needs attention</h2>
+      {groups.length === 0 ? (
+        <p className="text-stone-700">
+          Nothing needs your attention right now: no overdue check-ins, falling scores, urgent risk or unanswered questions on
+          your cases.
+        </p>
+      ) : (
+        <div className="grid gap-4 md:grid-cols-2">
+          {groups.map((group) => {
+            const { items, total } = attention[group.kind];
+            return (
+              <div key={group.kind} className="space-y-1">
+                <h3 className="text-base font-semibold">
+                  {group.title} <span className="text-stone-600">({total})</span>
+                </h3>
+                <ul className="space-y-1 text-sm">
+                  {items.map((item) => (
+                    <li key={item.threadId ?? item.caseId}>
+                      {item.threadId ? (
+                        <Link to={`/threads/${item.threadId}`}>{item.threadTitle}</Link>
+                      ) : (
+                        <Link to={`/cases/${item.caseId}`}>{item.caseTitle}</Link>
+                      )}
+                      <span className="text-stone-700">
+                        {" "}
+                        · {item.clientName} · {group.describe(item.since)}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+                {total > items.length ? (
+                  <p className="text-sm">
+                    {group.more ? <Link to={group.more}>See all {total}</Link> : <span className="text-stone-700">and {total - items.length} more</span>}
+                  </p>
+                ) : null}
+              </div>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}
+
 export default function CasesPage() {
-  const { query, rows, total, leads, filtered, isAdmin } = useLoaderData<typeof loader>();
+  const { query, rows, total, leads, attention, filtered, isAdmin } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const loading = navigation.state === "loading" && navigation.location.pathname === "/cases";
   const nothingYet = total === 0 && !filtered;
@@ -108,9 +194,10 @@ export default function CasesPage() {
           New case
         </Link>
       </div>
+      <NeedsAttention attention={attention} />
       <Form
         method="get"
-        className="card grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr_1fr_auto] lg:items-end"
+        className="card grid gap-3 sm:grid-cols-2 lg:grid-cols-[2fr_repeat(5,1fr)_auto] lg:items-end"
         role="search"
         aria-label="Filter cases"
       >
@@ -134,6 +221,15 @@ export default function CasesPage() {
           options={[
             { value: "", label: "Anyone" },
             ...leads.map((l) => ({ value: l.id, label: l.deactivated ? `${l.name} (deactivated)` : l.name })),
+          ]}
+        />
+        <SelectField
+          label="Check-ins"
+          name="checkIn"
+          defaultValue={query.checkIn ?? ""}
+          options={[
+            { value: "", label: "Any" },
+            { value: "overdue", label: "Overdue" },
           ]}
         />
         {isAdmin ? (

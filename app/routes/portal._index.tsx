@@ -7,6 +7,7 @@ import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, parseForm, ruleViolationError } from "~/forms.server";
+import { overdueCasesForClient } from "~/models/attention.server";
 import { listPortalPlans, reflectionSchema, saveReflection, setStepStatus, todayIso } from "~/models/plans.server";
 import type { StepStatus } from "../../db/schema";
 
@@ -14,8 +15,8 @@ export const meta: MetaFunction = () => [{ title: "My plan · Cairn" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "portal.use");
-  const plans = await listPortalPlans(user);
-  return json({ name: user.name, plans, today: todayIso() });
+  const [plans, overdue] = await Promise.all([listPortalPlans(user), overdueCasesForClient(user)]);
+  return json({ name: user.name, plans, today: todayIso(), checkInDue: overdue.length > 0 });
 }
 
 const VERBS = {
@@ -163,7 +164,7 @@ function StepItem({ step, today, isNext, failure }: { step: Step; today: string;
 }
 
 export default function PortalPage() {
-  const { name, plans, today } = useLoaderData<typeof loader>();
+  const { name, plans, today, checkInDue } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failure: Failure | null = actionData && !actionData.ok ? { ...actionData, intent: String(actionData.intent ?? "") } : null;
   const failedStepId = failure?.intent.split(":")[1];
@@ -181,6 +182,17 @@ export default function PortalPage() {
           <span className="text-stone-700"> · ask your practitioner something, or read their answers</span>
         </p>
       </div>
+      {checkInDue ? (
+        <section aria-labelledby="check-in-due-title" className="rounded-md bg-amber-50 px-4 py-3 text-amber-950">
+          <h2 id="check-in-due-title" className="text-base font-semibold">
+            Time for a check-in
+          </h2>
+          <p className="text-sm">
+            It's been a little while since we last heard how things are going. Whenever you have a few quiet minutes,{" "}
+            <Link to="/portal/check-in">share a short check-in</Link>. There are no wrong answers.
+          </p>
+        </section>
+      ) : null}
       {failure && !placed ? <FormMessage error={failure.errors.form ?? failure.errors.reflection} /> : null}
 
       {plans.length === 0 ? (

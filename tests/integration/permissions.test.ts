@@ -8,9 +8,12 @@ import * as adminUser from "~/routes/admin.users.$userId";
 import * as adminUsers from "~/routes/admin.users._index";
 import * as adminInvite from "~/routes/admin.users.new";
 import * as cases from "~/routes/cases._index";
+import * as checkInQueue from "~/routes/check-ins._index";
 import * as planTemplates from "~/routes/plans.templates._index";
 import * as adminSettings from "~/routes/admin.settings";
 import * as portal from "~/routes/portal._index";
+import * as portalCheckIn from "~/routes/portal.check-in";
+import * as portalProgress from "~/routes/portal.progress";
 import * as portalQuestions from "~/routes/portal.questions._index";
 import * as savedReplies from "~/routes/saved-replies";
 import * as triage from "~/routes/triage";
@@ -50,10 +53,13 @@ const loaders: Record<string, { fn: RouteFunction; params?: (targetId: string) =
   "/admin/users/new": { fn: adminInvite.loader },
   "/admin/users/:id": { fn: adminUser.loader, params: (userId) => ({ userId }) },
   "/triage": { fn: triage.loader },
+  "/check-ins": { fn: checkInQueue.loader },
   "/cases": { fn: cases.loader },
   "/plans/templates": { fn: planTemplates.loader },
   "/saved-replies": { fn: savedReplies.loader },
   "/portal": { fn: portal.loader },
+  "/portal/check-in": { fn: portalCheckIn.loader },
+  "/portal/progress": { fn: portalProgress.loader },
   "/portal/questions": { fn: portalQuestions.loader },
   "/admin/settings": { fn: adminSettings.loader },
   "/account": { fn: account.loader },
@@ -162,12 +168,13 @@ describe.each(["client", "coach", "therapist"] as const)("a %s and the admin pag
 });
 
 describe("the workspaces by role", () => {
-  it.each(["admin", "coach", "therapist"] as const)("a %s gets 404 on /portal", async (role) => {
+  it.each(["admin", "coach", "therapist"] as const)("a %s gets 404 on /portal and /portal/check-in", async (role) => {
     const staff = await createUser({ role });
     expect((await load("/portal", staff)).status).toBe(404);
+    expect((await load("/portal/check-in", staff)).status).toBe(404);
   });
 
-  it.each(["/triage", "/cases", "/saved-replies"])("a client gets 404 on %s", async (page) => {
+  it.each(["/triage", "/check-ins", "/cases", "/saved-replies"])("a client gets 404 on %s", async (page) => {
     const client = await createUser({ role: "client" });
     expect((await load(page, client)).status).toBe(404);
   });
@@ -187,7 +194,7 @@ describe("the workspaces by role", () => {
 });
 
 describe("an admin", () => {
-  it.each(["/admin", "/admin/users", "/admin/users/new", "/triage", "/cases", "/saved-replies"])("gets 200 on %s", async (page) => {
+  it.each(["/admin", "/admin/users", "/admin/users/new", "/triage", "/check-ins", "/cases", "/saved-replies"])("gets 200 on %s", async (page) => {
     const admin = await createUser({ role: "admin" });
     expect((await load(page, admin)).status).toBe(200);
   });
@@ -268,6 +275,7 @@ describe("navigation and landing pages", () => {
     expect(paths("admin")).toEqual([
       "/admin",
       "/triage",
+      "/check-ins",
       "/cases",
       "/plans/templates",
       "/saved-replies",
@@ -275,9 +283,11 @@ describe("navigation and landing pages", () => {
       "/admin/settings",
       "/account",
     ]);
-    expect(paths("coach")).toEqual(["/triage", "/cases", "/plans/templates", "/saved-replies", "/account"]);
-    expect(paths("therapist")).toEqual(["/triage", "/cases", "/plans/templates", "/saved-replies", "/account"]);
-    expect(paths("client")).toEqual(["/portal", "/portal/questions", "/account"]);
+    expect(paths("coach")).toEqual(["/triage", "/check-ins", "/cases", "/plans/templates", "/saved-replies", "/account"]);
+    expect(paths("therapist")).toEqual(["/triage", "/check-ins", "/cases", "/plans/templates", "/saved-replies", "/account"]);
+    expect(paths("client")).toEqual(["/portal", "/portal/check-in", "/portal/progress", "/portal/questions", "/account"]);
+    expect(navigationFor("coach")).toContainEqual({ to: "/check-ins", label: "Check-ins" });
+    expect(navigationFor("client")).toContainEqual({ to: "/portal/check-in", label: "Check in" });
     expect(navigationFor("client")).toContainEqual({ to: "/portal", label: "My plan" });
     expect(navigationFor("admin")).toContainEqual({ to: "/admin/users", label: "Users" });
     expect(navigationFor("coach")).toContainEqual({ to: "/saved-replies", label: "Saved replies" });
@@ -294,10 +304,13 @@ describe("navigation and landing pages", () => {
         "/admin/users",
         "/admin/settings",
         "/triage",
+        "/check-ins",
         "/cases",
         "/plans/templates",
         "/saved-replies",
         "/portal",
+        "/portal/check-in",
+        "/portal/progress",
         "/portal/questions",
         "/account",
       ]) {

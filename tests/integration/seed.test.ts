@@ -6,15 +6,17 @@ import { db } from "../../db/client";
 import { DEMO_PASSWORD, demoAccounts } from "../../db/demo-accounts";
 import { screenText } from "~/models/risk-screening";
 import { demoCases } from "../../db/demo-cases";
+import { demoCheckIns } from "../../db/demo-check-ins";
 import { demoThreads } from "../../db/demo-threads";
 import { seedDemo } from "../../db/seed";
-import { auditEvents, caseMembers, caseNotes, cases, planSteps, posts, threadReads, threads, users } from "../../db/schema";
+import { auditEvents, caseMembers, caseNotes, cases, checkIns, planSteps, plans, posts, threadReads, threads, users } from "../../db/schema";
 
 // `npm run demo` seeds the demo practice; the login page lists these sign-ins. A newcomer who
 // can't sign in with them, or a second seed run that duplicates people, is what we guard here.
 
 const demoEmails = demoAccounts.map((a) => a.email);
 const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 
 async function demoUsers() {
   return db.select().from(users).where(inArray(users.email, demoEmails)).orderBy(asc(users.email));
@@ -28,7 +30,8 @@ describe("seedDemo", () => {
   });
 
   it("creates the demo practice with its named accounts", async () => {
-    expect(firstRun).toEqual({ created: demoAccounts.length, casesCreated: demoCases.length, threadsCreated: demoThreads.length });
+    expect(firstRun).toMatchObject({ created: demoAccounts.length, casesCreated: demoCases.length, threadsCreated: demoThreads.length });
+    expect(firstRun.checkInsCreated).toBeGreaterThanOrEqual(30);
     const seeded = await demoUsers();
 
     const expected = [
@@ -69,7 +72,7 @@ describe("seedDemo", () => {
     const before = await demoUsers();
     const totalBefore = (await db.select({ id: users.id }).from(users)).length;
 
-    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0, threadsCreated: 0 });
+    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0, threadsCreated: 0, checkInsCreated: 0 });
 
     const after = await demoUsers();
     expect((await db.select({ id: users.id }).from(users)).length).toBe(totalBefore);
@@ -235,7 +238,156 @@ describe("seedDemo", () => {
     expect(unread.length).toBeLessThan(all.length / 2);
   });
 
-  it("adds no second copy of the demo cases or questions when run again", async () => {
+  describe("check-ins", () => {
+    async function checkInsByClient() {
+      const rows = await db
+        .select({ checkIn: checkIns, email: users.email, status: cases.status, cadence: cases.checkInEveryDays, openedAt: cases.openedAt, closedAt: cases.closedAt })
+        .from(checkIns)
+        .innerJoin(cases, eq(cases.id, checkIns.caseId))
+        .innerJoin(users, eq(users.id, cases.clientId))
+        .orderBy(asc(checkIns.submittedAt));
+      const of = (email: string) => rows.filter((r) => r.email === email).map((r) => r.checkIn);
+      return { rows, of };
+    }
+
+    it("covers 12+ weeks on the longest case, within each case's open days and cadence", async () => {
+      const { rows, of } = await checkInsByClient();
+      const noah = of("noah@cairn.test");
+      expect(noah.at(-1)!.submittedAt.getTime() - noah[0]!.submittedAt.getTime()).toBeGreaterThanOrEqual(12 * 7 * DAY);
+      // Newer cases have fewer; the case still at intake has none yet.
+      expect(of("sam@cairn.test").length).toBeGreaterThan(of("riley@cairn.test").length);
+      expect(of("priya@cairn.test")).toEqual([]);
+      const now = Date.now();
+      for (const { checkIn, email, openedAt, closedAt, cadence } of rows) {
+        expect(checkIn.submittedAt.getTime(), email).toBeGreaterThan(openedAt.getTime());
+        expect(checkIn.submittedAt.getTime(), email).toBeLessThan(closedAt?.getTime() ?? now);
+        const mine = rows.filter((r) => r.email === email).map((r) => r.checkIn.submittedAt.getTime());
+        const next = mine.find((t) => t > checkIn.submittedAt.getTime());
+        // One per period, a few hours either way; missed weeks leave whole cadences out.
+        if (next) expect((next - checkIn.submittedAt.getTime()) % (cadence * DAY), email).toSatisfy((r: number) => r <= 8 * HOUR || r >= cadence * DAY - 8 * HOUR);
+        expect(checkIn.mood).toBeGreaterThanOrEqual(1);
+        expect(checkIn.mood).toBeLessThanOrEqual(5);
+        for (const score of [checkIn.progress, checkIn.closeness]) {
+          expect(score).toBeGreaterThanOrEqual(1);
+          expect(score).toBeLessThanOrEqual(10);
+        }
+        expect(checkIn.whatHappened.length).toBeGreaterThan(10);
+        expect(checkIn.whatWasHard.length).toBeGreaterThan(5);
+      }
+    });
+
+    it("tells four stories: improving, stalling, declining and gone quiet", async () => {
+      const { rows, of } = await checkInsByClient();
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+      const sam = of("sam@cairn.test");
+      expect(sam.length).toBeGreaterThanOrEqual(6);
+      expect(mean(sam.slice(-3).map((c) => c.progress)) - mean(sam.slice(0, 3).map((c) => c.progress))).toBeGreaterThanOrEqual(3);
+      expect(mean(sam.slice(-3).map((c) => c.mood))).toBeGreaterThan(mean(sam.slice(0, 3).map((c) => c.mood)));
+      expect(sam.at(-1)!.closeness).toBeGreaterThan(sam[0]!.closeness);
+
+      // Stalling: the last four barely move.
+      const jordan = of("client@cairn.test").slice(-4);
+      expect(jordan).toHaveLength(4);
+      for (const key of ["mood", "progress", "closeness"] as const) {
+        const values = jordan.map((c) => c[key]);
+        expect(Math.max(...values) - Math.min(...values), key).toBeLessThanOrEqual(1);
+      }
+
+      // Declining: the last three lower each time, in mood and in progress.
+      const riley = of("riley@cairn.test").slice(-3);
+      expect(riley).toHaveLength(3);
+      expect(riley[0]!.mood).toBeGreaterThan(riley[1]!.mood);
+      expect(riley[1]!.mood).toBeGreaterThan(riley[2]!.mood);
+      expect(riley[0]!.progress).toBeGreaterThan(riley[1]!.progress);
+      expect(riley[1]!.progress).toBeGreaterThan(riley[2]!.progress);
+
+      // Gone quiet: an active case whose last check-in is more than two cadences ago.
+      const dana = rows.filter((r) => r.email === "dana@cairn.test");
+      const { status, cadence } = dana[0]!;
+      expect(status).toBe("active");
+      expect(Date.now() - dana.at(-1)!.checkIn.submittedAt.getTime()).toBeGreaterThan(2 * cadence * DAY);
+      // The other active cases with check-ins are within their cadence plus a grace day.
+      for (const email of ["sam@cairn.test", "client@cairn.test", "riley@cairn.test", "mei@cairn.test"]) {
+        const last = of(email).at(-1)!;
+        expect(Date.now() - last.submittedAt.getTime(), email).toBeLessThan(8 * DAY);
+      }
+    });
+
+    it("reviews most with feedback from a staff member of the case and leaves the newest few in the queue", async () => {
+      const all = await db.select().from(checkIns).orderBy(asc(checkIns.submittedAt));
+      const members = await db.select().from(caseMembers);
+      const reviewed = all.filter((c) => c.reviewedAt);
+      const waiting = all.filter((c) => !c.reviewedAt);
+      expect(reviewed.length).toBeGreaterThan(all.length * 0.7);
+      expect(waiting.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(waiting.map((c) => c.caseId)).size).toBeGreaterThanOrEqual(3);
+      for (const c of reviewed) {
+        expect(members.some((m) => m.caseId === c.caseId && m.userId === c.reviewedBy)).toBe(true);
+        expect(c.reviewedAt!.getTime()).toBeGreaterThan(c.submittedAt.getTime());
+        expect(c.reviewedAt!.getTime()).toBeLessThan(Date.now());
+        expect(c.feedback!.length).toBeGreaterThan(30);
+      }
+      for (const c of waiting) {
+        expect(c).toMatchObject({ reviewedBy: null, feedback: null });
+        // Nothing newer on the same case has been reviewed: the queue holds the newest.
+        expect(reviewed.some((r) => r.caseId === c.caseId && r.submittedAt > c.submittedAt)).toBe(false);
+      }
+      // Support members review too, not only the leads.
+      const leads = members.filter((m) => m.role === "lead");
+      expect(reviewed.some((c) => !leads.some((l) => l.caseId === c.caseId && l.userId === c.reviewedBy))).toBe(true);
+      // No two pieces of writing are the same.
+      expect(new Set(all.map((c) => c.whatHappened)).size).toBe(all.length);
+      expect(new Set(reviewed.map((c) => c.feedback)).size).toBe(reviewed.length);
+    });
+
+    it("names only the case's own plan steps, ones under way then, and screens the text like the model", async () => {
+      const all = await db.select().from(checkIns);
+      const steps = await db
+        .select({ id: planSteps.id, caseId: plans.caseId, status: planSteps.status, startedAt: planSteps.startedAt, completedAt: planSteps.completedAt, cadence: cases.checkInEveryDays })
+        .from(planSteps)
+        .innerJoin(plans, eq(plans.id, planSteps.planId))
+        .innerJoin(cases, eq(cases.id, plans.caseId));
+      for (const c of all) {
+        for (const id of c.stepIds) {
+          const step = steps.find((s) => s.id === id);
+          expect(step?.caseId).toBe(c.caseId);
+          expect(["doing", "done"]).toContain(step!.status);
+          // Under way at some point in the period the check-in looks back on.
+          expect(step!.startedAt!.getTime()).toBeLessThanOrEqual(c.submittedAt.getTime());
+          expect(step!.completedAt?.getTime() ?? Infinity).toBeGreaterThanOrEqual(c.submittedAt.getTime() - step!.cadence * DAY);
+        }
+        expect(c.riskReasons).toEqual(screenText(`${c.whatHappened}\n${c.whatWasHard}`));
+      }
+      expect(all.filter((c) => c.stepIds.length > 0).length).toBeGreaterThan(all.length * 0.4); // the first weeks of a case come before any step is under way
+    });
+
+    it("puts each submission and review on the case timeline at the time it happened", async () => {
+      const all = await db.select().from(checkIns);
+      const events = await db.select().from(auditEvents).where(like(auditEvents.action, "check_in.%"));
+      for (const c of all) {
+        const mine = events.filter((e) => e.targetId === c.id);
+        const submitted = mine.filter((e) => e.action === "check_in.submitted");
+        expect(submitted).toHaveLength(1);
+        expect(submitted[0]).toMatchObject({ caseId: c.caseId, actorId: c.authorId, targetType: "check_in", createdAt: c.submittedAt });
+        const reviewedEvents = mine.filter((e) => e.action === "check_in.reviewed");
+        if (c.reviewedAt) {
+          expect(reviewedEvents).toHaveLength(1);
+          expect(reviewedEvents[0]).toMatchObject({ caseId: c.caseId, actorId: c.reviewedBy, createdAt: c.reviewedAt });
+        } else {
+          expect(reviewedEvents).toEqual([]);
+        }
+      }
+      const activity = await db.select({ id: cases.id, at: cases.lastActivityAt }).from(cases);
+      for (const c of all) {
+        const at = activity.find((a) => a.id === c.caseId)!.at.getTime();
+        expect(at).toBeGreaterThanOrEqual((c.reviewedAt ?? c.submittedAt).getTime());
+      }
+      expect(demoCheckIns.length).toBeGreaterThanOrEqual(4);
+    });
+  });
+
+  it("adds no second copy of the demo cases, questions or check-ins when run again", async () => {
     const count = async () => ({
       cases: (await db.select({ id: cases.id }).from(cases)).length,
       steps: (await db.select({ id: planSteps.id }).from(planSteps)).length,
@@ -243,6 +395,8 @@ describe("seedDemo", () => {
       threads: await db.select().from(threads).orderBy(asc(threads.id)),
       posts: (await db.select({ id: posts.id }).from(posts)).length,
       reads: (await db.select().from(threadReads)).length,
+      checkIns: await db.select().from(checkIns).orderBy(asc(checkIns.id)),
+      activity: await db.select({ id: cases.id, at: cases.lastActivityAt }).from(cases).orderBy(asc(cases.id)),
     });
     const before = await count();
     await seedDemo();
@@ -251,7 +405,7 @@ describe("seedDemo", () => {
 
   it("leaves a demo account an admin has since changed as it is", async () => {
     await db.update(users).set({ name: "Casey Renamed", deactivatedAt: new Date() }).where(eq(users.email, "coach@cairn.test"));
-    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0, threadsCreated: 0 });
+    expect(await seedDemo()).toEqual({ created: 0, casesCreated: 0, threadsCreated: 0, checkInsCreated: 0 });
     const [coach] = await db.select().from(users).where(eq(users.email, "coach@cairn.test"));
     expect(coach!.name).toBe("Casey Renamed");
     expect(coach!.deactivatedAt).not.toBeNull();

@@ -1,0 +1,324 @@
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { alias, unionAll } from "drizzle-orm/pg-core";
+import { db } from "../../db/client";
+import { CASE_STATUSES, caseMembers, cases, checkIns, checkInReminders, threads, users, type CaseStatus, type Role } from "../../db/schema";
+import { isStaff, STAFF_ROLES } from "~/auth/permissions";
+import { appUrl } from "~/env.server";
+import { recordAudit } from "./audit.server";
+import { visibleCases, type Actor } from "./case-access.server";
+import { notFound } from "./errors.server";
+import { enqueueEmail } from "./outbox.server";
+
+// What needs a practitioner's attention, the admin dashboard's figures and the check-in
+// reminders. Every figure is computed in SQL, in a fixed number of queries per call.
+
+/** `now` as a query parameter: tests pass their own clock, so nothing here reads the DB's now(). */
+const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+
+// ---------------------------------------------------------------------------------------------
+// The overdue rule, in SQL. TWIN of app/models/check-in-schedule.ts (isCheckInOverdue,
+// checkInDueAt, reminderPeriodStart): keep them equal. A day is 24 hours ('24 hours', never
+// '1 day', which follows the session's time zone across DST); overdue is strictly after
+// due + 1 grace day; only active cases. tests/integration/attention.test.ts checks that both
+// agree at the boundaries. These expressions read the unaliased `cases` table of the query.
+
+/** The newest check-in of the case, or null. Uses check_ins_case_idx (case_id, submitted_at). */
+const lastCheckInSql = sql`(select max(${checkIns.submittedAt}) from ${checkIns} where ${checkIns.caseId} = ${cases.id})`;
+
+/** When the case's next check-in is due: last check-in (or the opening) + cadence. */
+export const checkInDueSql = sql<Date>`(coalesce(${lastCheckInSql}, ${cases.openedAt}) + ${cases.checkInEveryDays} * interval '24 hours')`;
+
+/** True for the cases overdue for a check-in at `now`. */
+export function overdueSql(now: Date): SQL<boolean> {
+  return sql<boolean>`(${cases.status} = 'active' and ${at(now)} > ${checkInDueSql} + interval '24 hours')`;
+}
+
+/** The reminder period `now` falls in (its UTC start date); meaningful only where overdueSql holds. */
+export function reminderPeriodStartSql(now: Date): SQL<string> {
+  const elapsedPeriods = sql`floor(extract(epoch from (${at(now)} - ${checkInDueSql})) / (${cases.checkInEveryDays} * 86400))::int`;
+  return sql<string>`to_char((${checkInDueSql} + ${elapsedPeriods} * ${cases.checkInEveryDays} * interval '24 hours') at time zone 'UTC', 'YYYY-MM-DD')`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Needs attention (the therapist's /cases page)
+
+export const ATTENTION_KINDS = ["overdue", "falling", "urgent", "unanswered"] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+export type AttentionItem = {
+  caseId: string;
+  caseTitle: string;
+  clientName: string;
+  /** Set for unanswered questions: the link goes to the thread. */
+  threadId: string | null;
+  threadTitle: string | null;
+  /** overdue: when the check-in was due; falling: the newest check-in; urgent: last activity; unanswered: waiting since. */
+  since: Date;
+};
+export type AttentionList = { items: AttentionItem[]; total: number };
+
+/** How many items each list shows; the total says how many there are in all. */
+export const ATTENTION_LIMIT = 8;
+
+const attentionClient = alias(users, "attention_client");
+
+/**
+ * "Falling scores": the case's last three check-ins are strictly declining in mood, or strictly
+ * declining in progress (newest < middle < oldest). Fewer than three check-ins never count;
+ * flat or rising scores don't either. Uses check_ins_case_idx.
+ */
+export const fallingScoresSql = sql<boolean>`coalesce((
+  select count(*) = 3 and (
+    coalesce(bool_and(last3.mood < last3.older_mood) filter (where last3.n < 3), false)
+    or coalesce(bool_and(last3.progress < last3.older_progress) filter (where last3.n < 3), false)
+  )
+  from (
+    select ${checkIns.mood} as mood, ${checkIns.progress} as progress,
+      row_number() over (order by ${checkIns.submittedAt} desc, ${checkIns.id} desc) as n,
+      lead(${checkIns.mood}) over (order by ${checkIns.submittedAt} desc, ${checkIns.id} desc) as older_mood,
+      lead(${checkIns.progress}) over (order by ${checkIns.submittedAt} desc, ${checkIns.id} desc) as older_progress
+    from ${checkIns}
+    where ${checkIns.caseId} = ${cases.id}
+    order by ${checkIns.submittedAt} desc, ${checkIns.id} desc
+    limit 3
+  ) as last3
+), false)`;
+
+/**
+ * The four short lists above the case list, on the cases the viewer is on (admins: all cases):
+ * overdue check-ins (active cases), falling scores and urgent risk (cases not closed),
+ * unanswered questions (threads awaiting staff). One query (four branches of a UNION ALL),
+ * each branch limited, with its full count from a window.
+ */
+export async function needsAttention(actor: Actor, now = new Date()): Promise<Record<AttentionKind, AttentionList>> {
+  if (!isStaff(actor.role)) throw notFound();
+  const visible = visibleCases(actor);
+  const total = sql<number>`count(*) over ()`.mapWith(Number);
+  const caseBase = {
+    caseId: cases.id,
+    caseTitle: cases.title,
+    clientName: attentionClient.name,
+  };
+  const noThread = { threadId: sql<string | null>`null::uuid`, threadTitle: sql<string | null>`null::text` };
+  const openCase = ne(cases.status, "closed");
+
+  const overdue = db
+    .select({ kind: sql<AttentionKind>`'overdue'::text`, ...caseBase, ...noThread, since: sql<Date>`${checkInDueSql}`.mapWith(cases.openedAt), total })
+    .from(cases)
+    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
+    .where(and(visible, overdueSql(now)))
+    .orderBy(asc(checkInDueSql), asc(cases.id))
+    .limit(ATTENTION_LIMIT);
+  const falling = db
+    .select({ kind: sql<AttentionKind>`'falling'::text`, ...caseBase, ...noThread, since: sql<Date>`${lastCheckInSql}`.mapWith(cases.openedAt), total })
+    .from(cases)
+    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
+    .where(and(visible, openCase, fallingScoresSql))
+    .orderBy(desc(lastCheckInSql), asc(cases.id))
+    .limit(ATTENTION_LIMIT);
+  const urgent = db
+    .select({ kind: sql<AttentionKind>`'urgent'::text`, ...caseBase, ...noThread, since: sql<Date>`${cases.lastActivityAt}`.mapWith(cases.openedAt), total })
+    .from(cases)
+    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
+    .where(and(visible, openCase, eq(cases.risk, "urgent")))
+    .orderBy(desc(cases.lastActivityAt), asc(cases.id))
+    .limit(ATTENTION_LIMIT);
+  const waitingSince = sql`coalesce(${threads.waitingSince}, ${threads.createdAt})`;
+  const unanswered = db
+    .select({
+      kind: sql<AttentionKind>`'unanswered'::text`,
+      ...caseBase,
+      threadId: sql<string | null>`${threads.id}`,
+      threadTitle: sql<string | null>`${threads.title}`,
+      since: sql<Date>`${waitingSince}`.mapWith(cases.openedAt),
+      total,
+    })
+    .from(threads)
+    .innerJoin(cases, eq(cases.id, threads.caseId))
+    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
+    .where(and(visible, eq(threads.status, "awaiting_staff")))
+    .orderBy(asc(waitingSince), asc(threads.id))
+    .limit(ATTENTION_LIMIT);
+
+  const rows = await unionAll(overdue, falling, urgent, unanswered);
+  const empty = (): AttentionList => ({ items: [], total: 0 });
+  const lists: Record<AttentionKind, AttentionList> = { overdue: empty(), falling: empty(), urgent: empty(), unanswered: empty() };
+  for (const { kind, total: n, ...item } of rows) {
+    lists[kind].items.push(item);
+    lists[kind].total = n;
+  }
+  return lists;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client's own overdue cases (the portal's gentle reminder)
+
+/** The client's cases that are overdue for a check-in. Anyone but a client: 404. One query. */
+export async function overdueCasesForClient(client: Actor, now = new Date()) {
+  if (client.role !== "client") throw notFound();
+  return db
+    .select({ id: cases.id, title: cases.title })
+    .from(cases)
+    .where(and(eq(cases.clientId, client.id), overdueSql(now)))
+    .orderBy(asc(cases.openedAt), asc(cases.id));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check-in reminders (hourly housekeeping)
+
+export const REMINDER_SUBJECT = "It's time for your check-in";
+
+/** The email: content-free (no names, no case titles), only a link to the check-in form. */
+export function reminderEmail(to: string) {
+  const link = `${appUrl()}/portal/check-in`;
+  return {
+    to,
+    subject: REMINDER_SUBJECT,
+    text:
+      `Hello,\n\nIt's time for your check-in. It only takes a few minutes, and it helps your practitioner ` +
+      `support you well:\n\n${link}\n\nIf now isn't a good moment, that's fine. It will be there when you're ready.`,
+    link,
+  };
+}
+
+/**
+ * For each overdue active case, at most one email per reminder period: the (case, period)
+ * row in check_in_reminders is claimed with ON CONFLICT DO NOTHING, and only a claim that
+ * inserted enqueues the email and records check_in.reminder_sent. Clients who are deactivated
+ * or haven't accepted their invitation yet (no password) get none. Returns how many were sent.
+ */
+export async function sendCheckInReminders(now = new Date()): Promise<number> {
+  const due = await db
+    .select({ caseId: cases.id, periodStart: reminderPeriodStartSql(now), email: users.email })
+    .from(cases)
+    .innerJoin(users, eq(users.id, cases.clientId))
+    .where(and(overdueSql(now), isNull(users.deactivatedAt), isNotNull(users.passwordHash)));
+
+  let sent = 0;
+  for (const row of due) {
+    const inserted = await db.transaction(async (tx) => {
+      const claimed = await tx
+        .insert(checkInReminders)
+        .values({ caseId: row.caseId, periodStart: row.periodStart, sentAt: now })
+        .onConflictDoNothing()
+        .returning({ caseId: checkInReminders.caseId });
+      if (claimed.length === 0) return false;
+      await enqueueEmail(reminderEmail(row.email), tx);
+      await recordAudit(
+        {
+          actorId: null,
+          action: "check_in.reminder_sent",
+          target: { type: "case", id: row.caseId },
+          caseId: row.caseId,
+          details: { periodStart: row.periodStart },
+        },
+        tx,
+      );
+      return true;
+    });
+    if (inserted) sent++;
+  }
+  return sent;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The admin dashboard
+
+export const DASHBOARD_WEEKS = 12;
+const WEEK = sql`interval '168 hours'`;
+
+/**
+ * The last 12 weeks (Monday 00:00 UTC, oldest first; the last one is the current, partial week)
+ * as a FROM item `w(week_start timestamptz)`.
+ */
+function weeksFrom(now: Date) {
+  const thisWeek = sql`date_trunc('week', ${at(now)} at time zone 'UTC')`;
+  return sql`(select gs at time zone 'UTC' as week_start from generate_series(${thisWeek} - interval '${sql.raw(String(DASHBOARD_WEEKS - 1))} weeks', ${thisWeek}, interval '1 week') as gs) as w`;
+}
+const weekStart = sql`w.week_start`;
+const weekLabel = sql<string>`to_char(w.week_start at time zone 'UTC', 'YYYY-MM-DD')`;
+
+/**
+ * Check-ins expected of a case before instant `t`: one at each opening + k × cadence (k ≥ 1)
+ * that lies before `t`. The case table is aliased `c` in the subquery that uses this.
+ */
+const expectedBefore = (t: SQL) => sql`greatest(0, ceil(extract(epoch from (${t} - c.opened_at)) / (c.check_in_every_days * 86400)) - 1)`;
+
+export type AdminDashboard = {
+  byStatus: { status: CaseStatus; cases: number }[];
+  adherence: { weekStart: string; submitted: number; expected: number; percent: number | null }[];
+  caseload: { id: string; name: string; role: Role; deactivated: boolean; lead: number; support: number }[];
+  questions: { weekStart: string; answered: number; medianHours: number | null }[];
+};
+
+/**
+ * The admin dashboard's figures, in four queries. Admins only (anyone else: 404).
+ * - byStatus: every case counted by its status.
+ * - adherence: per week, check-ins submitted on the cases active now against those expected of
+ *   them (one per cadence since each case opened, up to now). Status history isn't kept, so a
+ *   case counts by its current status for all 12 weeks.
+ * - caseload: per practitioner, the open (not closed) cases they lead and support; deactivated
+ *   staff are listed only while they still hold open cases.
+ * - questions: per week, threads whose first response came that week, with the median time from
+ *   the question to that response (percentile_cont(0.5)), in hours.
+ */
+export async function adminDashboard(actor: Actor, now = new Date()): Promise<AdminDashboard> {
+  if (actor.role !== "admin") throw notFound();
+  const weekEnd = sql`(${weekStart} + ${WEEK})`;
+  const upTo = sql`least(${weekEnd}, ${at(now)})`;
+
+  const [statusRows, adherence, caseload, questions] = await Promise.all([
+    db.select({ status: cases.status, n: count() }).from(cases).groupBy(cases.status),
+    db
+      .select({
+        weekStart: weekLabel,
+        submitted: sql<number>`(
+          select count(*) from ${checkIns} join ${cases} as c on c.id = ${checkIns.caseId}
+          where c.status = 'active' and ${checkIns.submittedAt} >= ${weekStart} and ${checkIns.submittedAt} < ${weekEnd}
+        )`.mapWith(Number),
+        expected: sql<number>`(
+          select coalesce(sum(${expectedBefore(upTo)} - ${expectedBefore(weekStart)}), 0)
+          from ${cases} as c where c.status = 'active'
+        )`.mapWith(Number),
+      })
+      .from(weeksFrom(now))
+      .orderBy(weekStart),
+    db
+      .select({
+        id: users.id,
+        name: users.name,
+        role: users.role,
+        deactivated: sql<boolean>`${users.deactivatedAt} is not null`,
+        lead: sql<number>`count(${cases.id}) filter (where ${caseMembers.role} = 'lead')`.mapWith(Number),
+        support: sql<number>`count(${cases.id}) filter (where ${caseMembers.role} = 'support')`.mapWith(Number),
+      })
+      .from(users)
+      .leftJoin(caseMembers, eq(caseMembers.userId, users.id))
+      .leftJoin(cases, and(eq(cases.id, caseMembers.caseId), ne(cases.status, "closed")))
+      .where(inArray(users.role, [...STAFF_ROLES]))
+      .groupBy(users.id)
+      .having(sql`${users.deactivatedAt} is null or count(${cases.id}) > 0`)
+      .orderBy(desc(sql`count(${cases.id})`), asc(users.name), asc(users.id)),
+    db
+      .select({
+        weekStart: weekLabel,
+        answered: sql<number>`count(${threads.id})`.mapWith(Number),
+        medianHours: sql<number | null>`round((percentile_cont(0.5) within group (order by extract(epoch from (${threads.firstResponseAt} - ${threads.createdAt}))) / 3600)::numeric, 1)`.mapWith(
+          (v: unknown) => (v === null ? null : Number(v)),
+        ),
+      })
+      .from(weeksFrom(now))
+      .leftJoin(threads, and(sql`${threads.firstResponseAt} >= ${weekStart}`, sql`${threads.firstResponseAt} < ${weekEnd}`))
+      .groupBy(weekStart)
+      .orderBy(weekStart),
+  ]);
+
+  return {
+    byStatus: CASE_STATUSES.map((status) => ({ status, cases: statusRows.find((r) => r.status === status)?.n ?? 0 })),
+    adherence: adherence.map((w) => ({
+      ...w,
+      percent: w.expected > 0 ? Math.round((100 * w.submitted) / w.expected) : null,
+    })),
+    caseload,
+    questions,
+  };
+}

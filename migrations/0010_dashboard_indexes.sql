@@ -1,0 +1,2 @@
+CREATE INDEX "check_ins_submitted_idx" ON "check_ins" USING btree ("submitted_at");--> statement-breakpoint
+CREATE INDEX "threads_first_response_idx" ON "threads" USING btree ("first_response_at") WHERE "threads"."first_response_at" is not null;
