@@ -316,7 +316,8 @@ export async function adminDashboard(actor: Actor, now = new Date()): Promise<Ad
     byStatus: CASE_STATUSES.map((status) => ({ status, cases: statusRows.find((r) => r.status === status)?.n ?? 0 })),
     adherence: adherence.map((w) => ({
       ...w,
-      percent: w.expected > 0 ? Math.round((100 * w.submitted) / w.expected) : null,
+      // Capped at 100 %: a client checking in twice doesn't make a week more than fully kept.
+      percent: w.expected > 0 ? Math.min(100, Math.round((100 * w.submitted) / w.expected)) : null,
     })),
     caseload,
     questions,
