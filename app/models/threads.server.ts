@@ -5,6 +5,7 @@ import { db } from "../../db/client";
 import {
   caseMembers,
   cases,
+  checkIns,
   planSteps,
   plans,
   posts,
@@ -830,6 +831,7 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
         done: sql<number>`${done}::int`,
         skipped: sql<number>`${skipped}::int`,
         percent: progressPercentSql(total, done, skipped),
+        lastCheckInAt: sql<string | null>`(select max(${checkIns.submittedAt})::text from ${checkIns} where ${checkIns.caseId} = ${c.id})`,
       })
       .from(cases)
       .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
@@ -874,8 +876,7 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
       client: { id: c.clientId, name: summary?.clientName ?? "Unknown client" },
       lead: lead ? { id: lead.userId, name: lead.name } : null,
       progress: { total: summary?.total ?? 0, done: summary?.done ?? 0, skipped: summary?.skipped ?? 0, percent: summary?.percent ?? 0 },
-      // Check-ins don't exist yet; when they do, the latest one's date goes here.
-      lastCheckIn: null as null | { submittedAt: Date },
+      lastCheckIn: summary?.lastCheckInAt ? { submittedAt: new Date(summary.lastCheckInAt) } : null,
     },
     /** Colleagues the thread can be assigned to: active staff on the case. */
     assignees: team.filter((m) => !m.deactivatedAt).map((m) => ({ id: m.userId, name: m.name, role: m.userRole, caseRole: m.role })),

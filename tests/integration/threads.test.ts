@@ -18,7 +18,7 @@ import {
 } from "~/models/threads.server";
 import { RuleViolation } from "~/models/errors.server";
 import { db } from "../../db/client";
-import {
+import { checkIns,
   auditEvents,
   caseMembers,
   cases,
@@ -615,6 +615,11 @@ describe("reading threads", () => {
       lastCheckIn: null,
     });
     expect(view.assignees.map((a) => a.name)).toEqual(["Theo Lead", "Casey Support"]);
+    // Beside the thread: the client's latest check-in on the case.
+    for (const at of ["2026-03-01T09:00:00Z", "2026-03-08T09:30:00Z"]) {
+      await db.insert(checkIns).values({ caseId: s.caseId, authorId: s.client.id, submittedAt: new Date(at), mood: 3, progress: 5, closeness: 5 });
+    }
+    expect((await getThreadForStaff(s.admin, thread.id)).case.lastCheckIn?.submittedAt.toISOString()).toBe("2026-03-08T09:30:00.000Z");
     // The staff view is for staff: the client gets 404 from it.
     await expectStatus(getThreadForStaff(s.client, thread.id), 404);
     await expectStatus(getThreadForClient(s.lead, thread.id), 404);
