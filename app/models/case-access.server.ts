@@ -1,8 +1,9 @@
 import { and, eq, exists, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { caseMembers, cases, type Case, type Role } from "../../db/schema";
-import { caseCan, type CaseAction, type CaseRelation } from "~/auth/permissions";
+import { caseCan, isStaff, type CaseAction, type CaseRelation } from "~/auth/permissions";
 import { forbidden, notFound } from "./errors.server";
 
 // The single gate to a case. Every model function that touches a case goes through
@@ -14,16 +15,33 @@ export type CaseAccess = { case: Case; actor: Actor; relation: CaseRelation };
 
 export const caseIdSchema = z.uuid();
 
-/** SQL condition: the case rows `actor` may see. Used by lists so they never over-fetch. */
-export function visibleCases(actor: Actor): SQL | undefined {
+/**
+ * SQL condition: the rows `actor` may see, for lists that never over-fetch. By default it
+ * filters `cases` rows; pass the case-id column of another table (threads.caseId,
+ * checkIns.caseId…) to filter that table's rows by the same rule.
+ */
+export function visibleCases(actor: Actor, caseId: AnyPgColumn = cases.id): SQL | undefined {
   if (actor.role === "admin") return undefined;
-  if (actor.role === "client") return eq(cases.clientId, actor.id);
+  if (actor.role === "client") {
+    if (caseId === cases.id) return eq(cases.clientId, actor.id);
+    return exists(
+      db
+        .select({ one: sql`1` })
+        .from(cases)
+        .where(and(eq(cases.id, caseId), eq(cases.clientId, actor.id))),
+    );
+  }
   return exists(
     db
       .select({ one: sql`1` })
       .from(caseMembers)
-      .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
+      .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, actor.id))),
   );
+}
+
+/** Staff-only work screens and their functions: anyone else gets 404, as if nothing were there. */
+export function requireStaffActor(actor: Actor) {
+  if (!isStaff(actor.role)) throw notFound();
 }
 
 export async function loadCaseAccess(actor: Actor, caseId: string): Promise<CaseAccess> {

@@ -1,11 +1,10 @@
-import { and, asc, count, desc, eq, exists, inArray, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, exists, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { caseMembers, cases, checkIns, planSteps, plans, users, type CheckIn, type RiskLevel } from "../../db/schema";
-import { isStaff } from "~/auth/permissions";
 import { recordAudit } from "./audit.server";
-import { canOnCase, loadCaseAccess, touchCase, type Actor } from "./case-access.server";
+import { canOnCase, loadCaseAccess, requireStaffActor, touchCase, visibleCases, type Actor } from "./case-access.server";
 import { MOOD_MAX, SCALE_MAX } from "./check-ins";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 import { notify } from "./notifications.server";
@@ -326,25 +325,10 @@ export async function listOwnCheckIns(client: Actor, query: { page: number }) {
 // ---------------------------------------------------------------------------------------------
 // Staff: the review queue
 
-function requireStaff(actor: Actor) {
-  if (!isStaff(actor.role)) throw notFound();
-}
-
-/** Check-ins on cases `actor` is a member of; admins see every case. */
-function queueScope(actor: Actor): SQL | undefined {
-  if (actor.role === "admin") return undefined;
-  return exists(
-    db
-      .select({ one: sql`1` })
-      .from(caseMembers)
-      .where(and(eq(caseMembers.caseId, checkIns.caseId), eq(caseMembers.userId, actor.id))),
-  );
-}
-
 function queueConditions(actor: Actor, query: Pick<ReviewQueueQuery, "caseId" | "lead">) {
   return and(
     isNull(checkIns.reviewedAt),
-    queueScope(actor),
+    visibleCases(actor, checkIns.caseId),
     query.caseId ? eq(checkIns.caseId, query.caseId) : undefined,
     query.lead
       ? exists(
@@ -369,7 +353,7 @@ const leadUser = alias(users, "lead_user");
  * total, and the filters' choices (cases and leads that have something waiting).
  */
 export async function listReviewQueue(actor: Actor, query: ReviewQueueQuery) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const where = queueConditions(actor, query);
   const pageRows = db.$with("page").as(
     db
@@ -396,7 +380,7 @@ export async function listReviewQueue(actor: Actor, query: ReviewQueueQuery) {
     .where(inArray(checkIns.caseId, db.select({ caseId: pageRows.caseId }).from(pageRows)))
     .as("history");
 
-  const scope = queueScope(actor);
+  const scope = visibleCases(actor, checkIns.caseId);
   const [rows, [total], caseOptions, leadOptions] = await Promise.all([
     db
       .with(pageRows)
@@ -450,7 +434,7 @@ export async function listReviewQueue(actor: Actor, query: ReviewQueueQuery) {
 
 /** The check-in and its case, for staff of the case only: everyone else gets 404. */
 async function loadForStaff(actor: Actor, checkInId: string) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   if (!z.uuid().safeParse(checkInId).success) throw notFound();
   const [row] = await db.select().from(checkIns).where(eq(checkIns.id, checkInId));
   if (!row) throw notFound();

@@ -2,9 +2,8 @@ import { and, asc, count, desc, eq, gt, ilike, isNotNull, isNull, max, sql, type
 import { z } from "zod";
 import { db } from "../../db/client";
 import { planTemplates, planTemplateSteps, users, type PlanTemplate } from "../../db/schema";
-import { can } from "~/auth/permissions";
 import { recordAudit } from "./audit.server";
-import type { Actor } from "./case-access.server";
+import { requireStaffActor, type Actor } from "./case-access.server";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 
 // The practice's reusable step plans (DESIGN.md, "plan templates"): every staff member reads
@@ -15,10 +14,6 @@ import { forbidden, notFound, RuleViolation } from "./errors.server";
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
 const TEMPLATE_TARGET = "plan_template";
-
-function requireStaff(actor: Actor) {
-  if (!can(actor, "staff.workspace")) throw notFound();
-}
 
 function mayEdit(actor: Actor, template: Pick<PlanTemplate, "ownerId">) {
   return actor.role === "admin" || (template.ownerId !== null && template.ownerId === actor.id);
@@ -126,7 +121,7 @@ const stepCountSql = sql<number>`(select count(*) from ${planTemplateSteps} wher
 
 /** One page of templates, filtered and sorted in SQL (two queries whatever the page size). */
 export async function listTemplates(actor: Actor, query: TemplateListQuery) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const filters: SQL[] = [query.status === "archived" ? isNotNull(planTemplates.archivedAt) : isNull(planTemplates.archivedAt)];
   if (query.q) filters.push(ilike(planTemplates.title, `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   const where = and(...filters);
@@ -160,7 +155,7 @@ export async function listTemplates(actor: Actor, query: TemplateListQuery) {
 
 /** Active templates to choose from when assigning a plan, by title, with their step counts. */
 export async function listTemplateChoices(actor: Actor) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   // Options of a select rather than a paged list, so capped instead of paged (as it was in the plans model).
   // (A join, not stepCountSql: in a one-table select Drizzle leaves columns unqualified, so that
   // subquery's plan_templates.id would read as the step's own id.)
@@ -200,7 +195,7 @@ function stepsOf(templateId: string, executor: Pick<typeof db, "select"> = db) {
 
 /** A template with its steps in order, and whether the actor may change it. */
 export async function getTemplate(actor: Actor, templateId: string) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const row = await findTemplate(templateId);
   if (!row) throw notFound();
   const steps = await stepsOf(row.template.id);
@@ -213,7 +208,7 @@ export async function getTemplate(actor: Actor, templateId: string) {
  * the template row is share-locked, so no edit can change it until the copy is written.
  */
 export async function getTemplateForAssignment(actor: Actor, templateId: string, executor: Pick<typeof db, "select"> = db) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const row = await findTemplate(templateId, executor, { lockShared: true });
   if (!row || row.template.archivedAt) throw notFound();
   const steps = await stepsOf(row.template.id, executor);
@@ -236,7 +231,7 @@ export async function getTemplateForAssignment(actor: Actor, templateId: string,
 // Changing
 
 export async function createTemplate(actor: Actor, input: TemplateInput, ip: string | null = null) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const data = checkTemplateInput(input);
   return db.transaction(async (tx) => {
     const [template] = await tx
@@ -258,7 +253,7 @@ export async function createTemplate(actor: Actor, input: TemplateInput, ip: str
  * template (a reorder and a removal, say) run one after the other and positions stay 1…n.
  */
 async function lockForChange(tx: Tx, actor: Actor, templateId: string, opts: { allowArchived?: boolean } = {}) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   if (!z.uuid().safeParse(templateId).success) throw notFound();
   const [template] = await tx.select().from(planTemplates).where(eq(planTemplates.id, templateId)).for("update");
   if (!template) throw notFound();

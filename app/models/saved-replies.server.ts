@@ -2,9 +2,9 @@ import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { savedReplies, type SavedReply } from "../../db/schema";
-import { can, isStaff } from "~/auth/permissions";
+import { can } from "~/auth/permissions";
 import { recordAudit } from "./audit.server";
-import type { Actor } from "./case-access.server";
+import { requireStaffActor, type Actor } from "./case-access.server";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 
 // Saved replies: reusable snippets for answering questions. Each practitioner keeps their own
@@ -53,10 +53,6 @@ export type SavedReplyView = {
   updatedAt: Date;
 };
 
-function requireStaff(actor: Actor) {
-  if (!isStaff(actor.role)) throw notFound();
-}
-
 function mayManagePractice(actor: Actor) {
   return can(actor, "settings.manage");
 }
@@ -88,7 +84,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 
 /** The actor's own replies first, then the practice-wide ones, each by title. Clients: 404. */
 export async function listSavedRepliesForActor(actor: Actor): Promise<SavedReplyView[]> {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const rows = await db
     .select()
     .from(savedReplies)
@@ -100,7 +96,7 @@ export async function listSavedRepliesForActor(actor: Actor): Promise<SavedReply
 
 /** One reply `actor` may use: their own or practice-wide. Anything else (or a bad id) is 404. */
 export async function getSavedReply(actor: Actor, id: string): Promise<SavedReplyView> {
-  requireStaff(actor);
+  requireStaffActor(actor);
   if (!z.uuid().safeParse(id).success) throw notFound();
   const [row] = await db
     .select()
@@ -119,7 +115,7 @@ async function loadManageable(actor: Actor, id: string) {
 
 /** Saves a new reply. Practice-wide ones are for admins only (403 for other staff). */
 export async function createSavedReply(actor: Actor, input: SavedReplyInput, ip: string | null = null) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const data = parse(savedReplySchema, input);
   if (data.scope === "practice" && !mayManagePractice(actor)) {
     throw forbidden("Only an admin can add replies for the whole practice.");

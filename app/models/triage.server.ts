@@ -3,9 +3,8 @@ import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { caseMembers, cases, threads, users, type ThreadPriority } from "../../db/schema";
-import { isStaff, STAFF_ROLES } from "~/auth/permissions";
-import type { Actor } from "./case-access.server";
-import { notFound } from "./errors.server";
+import { STAFF_ROLES } from "~/auth/permissions";
+import { requireStaffActor, visibleCases, type Actor } from "./case-access.server";
 import { getSetting } from "./settings.server";
 import { slaDueAt, slaState, type SlaState } from "./sla";
 
@@ -57,21 +56,6 @@ export function triageHref(query: TriageQuery) {
   return qs ? `/triage?${qs}` : "/triage";
 }
 
-function requireStaff(actor: Actor) {
-  if (!isStaff(actor.role)) throw notFound();
-}
-
-/** Threads on cases `actor` is a member of; admins see every case. */
-function queueScope(actor: Actor): SQL | undefined {
-  if (actor.role === "admin") return undefined;
-  return exists(
-    db
-      .select({ one: sql`1` })
-      .from(caseMembers)
-      .where(and(eq(caseMembers.caseId, threads.caseId), eq(caseMembers.userId, actor.id))),
-  );
-}
-
 function filterCondition(actor: Actor, filter: TriageFilter): SQL | undefined {
   if (filter === "mine") return eq(threads.assigneeId, actor.id);
   if (filter === "unassigned") return isNull(threads.assigneeId);
@@ -101,7 +85,7 @@ function queueRows(actor: Actor, query: TriageQuery) {
       firstResponseAt: threads.firstResponseAt,
     })
     .from(threads)
-    .where(and(eq(threads.status, "awaiting_staff"), queueScope(actor), filterCondition(actor, query.filter)))
+    .where(and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId), filterCondition(actor, query.filter)))
     // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
     .orderBy(desc(threads.priority), asc(threads.waitingSince), asc(threads.id))
     .limit(query.perPage)
@@ -139,7 +123,7 @@ async function queueCounts(actor: Actor) {
       unassigned: sql<number>`(count(*) filter (where ${threads.assigneeId} is null))::int`,
     })
     .from(threads)
-    .where(and(eq(threads.status, "awaiting_staff"), queueScope(actor)));
+    .where(and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId)));
   return { all: row?.all ?? 0, mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0 } satisfies Record<TriageFilter, number>;
 }
 
@@ -149,7 +133,7 @@ async function queueCounts(actor: Actor) {
  * filter shown and the first-response target in hours.
  */
 export async function listTriage(actor: Actor, query: TriageQuery, now: Date = new Date()) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const [rows, counts, targetHours] = await Promise.all([
     queueRows(actor, query),
     queueCounts(actor),
@@ -172,7 +156,7 @@ export async function listTriage(actor: Actor, query: TriageQuery, now: Date = n
 
 /** Questions waiting on the viewer's cases (admins: all), for a heading or a badge. */
 export async function countTriage(actor: Actor) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   return (await queueCounts(actor)).all;
 }
 
@@ -182,7 +166,7 @@ export async function countTriage(actor: Actor) {
  * each assignment against the thread's own case.
  */
 export async function listAssignableStaff(actor: Actor) {
-  requireStaff(actor);
+  requireStaffActor(actor);
   const active = and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt));
   const myCases = db.select({ caseId: caseMembers.caseId }).from(caseMembers).where(eq(caseMembers.userId, actor.id));
   const where =
