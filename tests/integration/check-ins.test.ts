@@ -1,8 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, asc, eq } from "drizzle-orm";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 import { describeCaseEvent, listCaseTimeline } from "~/models/case-workflow.server";
 import {
@@ -23,6 +20,7 @@ import { db } from "../../db/client";
 import { auditEvents, cases, checkIns, notifications, plans, planSteps } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
 import { countQueries } from "../support/query-counter";
+import { renderPage } from "../support/render-page";
 
 // Check-ins (issue 5, sections 1, 2 and 7): the client checks in on their own case only; staff
 // review check-ins on their cases only (everyone else: 404); a refused form keeps everything
@@ -126,32 +124,6 @@ async function notificationsFor(userId: string) {
 
 async function countCheckIns(caseId: string) {
   return (await db.select({ id: checkIns.id }).from(checkIns).where(eq(checkIns.caseId, caseId))).length;
-}
-
-/** The page as the server renders it (no JavaScript), after an optional POST. */
-async function renderPage(route: { loader: RouteFunction; action?: RouteFunction; default: ComponentType }, pattern: string, user: { id: string }, path: string, form?: [string, string][]) {
-  const { request } = await requestAs(user, path);
-  const req = form
-    ? new Request(request.url, {
-        method: "POST",
-        headers: new Headers([...request.headers, ["Content-Type", "application/x-www-form-urlencoded"]]),
-        body: new URLSearchParams(form),
-      })
-    : request;
-  const handler = createStaticHandler([
-    {
-      id: "page",
-      path: pattern,
-      loader: (args) => route.loader({ ...args, context: testContext }),
-      action: route.action ? (args) => route.action!({ ...args, context: testContext }) : undefined,
-      Component: route.default,
-    },
-  ]);
-  const context = await handler.query(req);
-  if (context instanceof Response) throw new Error(`expected a page, got ${context.status}`);
-  const router = createStaticRouter(handler.dataRoutes, context);
-  // React's text separators (<!-- -->) are left out, so sentences read as a person sees them.
-  return renderToString(createElement(StaticRouterProvider, { router, context, hydrate: false })).replaceAll("<!-- -->", "");
 }
 
 describe("checking in", () => {

@@ -1,9 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { eq, inArray } from "drizzle-orm";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import type { RouteObject } from "react-router-dom";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 import { appUrl } from "~/env.server";
 import {
@@ -15,13 +11,13 @@ import {
   unreadCount,
   type NewNotification,
 } from "~/models/notifications.server";
-import * as root from "~/root";
 import { rootData } from "~/root.server";
 import * as notificationsPage from "~/routes/notifications";
 import * as openNotification from "~/routes/notifications.$notificationId";
 import { db } from "../../db/client";
 import { emailOutbox, notifications, threads, type User } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { renderInShell } from "../support/render-page";
 
 // The bell and its emails: a row per active recipient, deactivated people skipped, at most one
 // email per thread per hour per person, emails with nothing in them but a link, and each person
@@ -37,25 +33,6 @@ const THREAD_TITLE = "What I found on his phone";
 async function call(fn: RouteFunction, user: { id: string } | null, path: string, init: { params?: Record<string, string>; form?: Record<string, string> } = {}) {
   const { request } = await requestAs(user, path, { form: init.form });
   return respond(() => fn({ request, params: init.params ?? {}, context: testContext }));
-}
-
-/**
- * The page as the server renders it without JavaScript, inside the app shell (so the bell in the
- * header is there too), as text with React's comment markers removed.
- */
-async function renderPage(user: { id: string } | null, path: string, page?: { loader: RouteFunction; default: ComponentType }) {
-  const { request } = await requestAs(user, path);
-  const child: RouteObject = page
-    ? { id: "page", path: path.slice(1).split("?")[0], loader: (args) => page.loader({ ...args, context: testContext }), Component: page.default }
-    : { id: "page", path: "*", Component: () => null };
-  const handler = createStaticHandler([
-    { id: "root", path: "/", loader: (args) => root.loader({ ...args, context: testContext }), Component: root.default, children: [child] },
-  ]);
-  const context = await handler.query(request);
-  if (context instanceof Response) throw new Error(`expected a page, got ${context.status}`);
-  if (context.errors) throw new Error(`a loader failed: ${JSON.stringify(context.errors)}`);
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(StaticRouterProvider, { router, context, hydrate: false })).replaceAll("<!-- -->", "");
 }
 
 /** The text a screen reader announces for the header's notifications link. */
@@ -288,9 +265,9 @@ describe("the bell and the notifications pages", () => {
 
   it("shows the bell in the header with the count in its name and a visible badge", async () => {
     const person = await createUser({ role: "coach" });
-    expect(bellName(await renderPage(person, "/anything"))).toBe("Notifications");
+    expect(bellName(await renderInShell(person, "/anything"))).toBe("Notifications");
     for (let i = 0; i < 3; i++) await insertNotification(person);
-    const html = await renderPage(person, "/anything");
+    const html = await renderInShell(person, "/anything");
     expect(bellName(html)).toBe("Notifications, 3 unread");
     expect(html).toMatch(/<span aria-hidden="true" class="badge[^"]*">3<\/span>/);
   });
@@ -299,7 +276,7 @@ describe("the bell and the notifications pages", () => {
     const person = await createUser({ role: "client" });
     const older = await insertNotification(person, { minutesAgo: 30, text: "Your plan has a new step.", read: true });
     const newer = await insertNotification(person, { minutesAgo: 1, text: "Casey Coach replied to your question." });
-    const html = await renderPage(person, "/notifications", notificationsPage);
+    const html = await renderInShell(person, "/notifications", notificationsPage);
     expect(html).toContain("<h1>Notifications</h1>");
     expect(html).toContain(`href="/notifications/${newer.id}"`);
     expect(html).toContain(`href="/notifications/${older.id}"`);
@@ -311,7 +288,7 @@ describe("the bell and the notifications pages", () => {
 
   it("says when there is nothing to read, without a Mark all button", async () => {
     const person = await createUser({ role: "therapist" });
-    const html = await renderPage(person, "/notifications", notificationsPage);
+    const html = await renderInShell(person, "/notifications", notificationsPage);
     expect(html).toContain("You&#x27;re all caught up.");
     expect(html).not.toContain("Mark all as read");
   });

@@ -1,8 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, asc, eq } from "drizzle-orm";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
+import { type ComponentType } from "react";
 import { describe, expect, it } from "vitest";
 import { getSetting } from "~/models/settings.server";
 import { addPost, closeThread, startThread } from "~/models/threads.server";
@@ -12,6 +10,7 @@ import * as questionList from "~/routes/portal.questions._index";
 import { db } from "../../db/client";
 import { auditEvents, posts, threadReads, threads, type User } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { renderPage } from "../support/render-page";
 
 // The client's side of questions (issue 4, section 7): their own threads with status and unread
 // marks, asking a new question, replying anywhere in a thread, the crisis message after a risk
@@ -47,19 +46,6 @@ const openThread = (user: { id: string }, threadId: string, search = "") =>
   call(questionPage.loader, user, `${pagePath(threadId)}${search}`, { threadId });
 const reply = (user: { id: string }, threadId: string, form: Record<string, string>) =>
   call(questionPage.action, user, pagePath(threadId), { threadId }, { intent: "reply", ...form });
-
-/** The page as the server renders it (no JavaScript), for what a person would actually see. */
-async function renderPage(route: RouteModule, pattern: string, user: { id: string }, path: string) {
-  const { request } = await requestAs(user, path);
-  const handler = createStaticHandler([
-    { id: "page", path: pattern, loader: (args) => route.loader({ ...args, context: testContext }), Component: route.default },
-  ]);
-  const context = await handler.query(request);
-  if (context instanceof Response) throw new Error(`expected a page, got ${context.status}`);
-  if (context.errors) throw new Error(`the loader failed: ${JSON.stringify(context.errors)}`);
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(StaticRouterProvider, { router, context, hydrate: false }));
-}
 
 async function setup() {
   const lead = await createUser({ role: "therapist", name: "Theo Lead" });

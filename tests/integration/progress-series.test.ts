@@ -2,7 +2,6 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { eq } from "drizzle-orm";
 import { createElement, type ComponentType } from "react";
 import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 import { TrendChart } from "~/components/chart";
 import {
@@ -19,6 +18,7 @@ import { db } from "../../db/client";
 import { cases, checkIns, planSteps, plans, type StepStatus } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, testContext } from "../support/factories";
 import { countQueries } from "../support/query-counter";
+import { renderPage } from "../support/render-page";
 
 // The progress charts' figures (issue 5, section 3), computed in SQL on hand-made data: scores
 // per check-in day, plan completion week by week, check-in adherence per cadence period; who may
@@ -72,17 +72,6 @@ type RouteModule = { loader: RouteFunction; default: ComponentType };
 async function callLoader(route: RouteModule, user: { id: string }, path: string, params: Record<string, string> = {}) {
   const { request } = await requestAs(user, path);
   return respond(() => route.loader({ request, params, context: testContext }));
-}
-
-/** The page as the server renders it (no JavaScript): what a screen reader or a slow phone gets. */
-async function renderPage(route: RouteModule, pattern: string, user: { id: string }, path: string) {
-  const { request } = await requestAs(user, path);
-  const handler = createStaticHandler([{ id: "page", path: pattern, loader: (args) => route.loader({ ...args, context: testContext }), Component: route.default }]);
-  const context = await handler.query(request);
-  if (context instanceof Response) throw new Error(`expected a page, got ${context.status}`);
-  if (context.errors) throw new Error(`the loader failed: ${JSON.stringify(context.errors)}`);
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(StaticRouterProvider, { router, context, hydrate: false }));
 }
 
 const statusOf = async (promise: Promise<unknown>) => {

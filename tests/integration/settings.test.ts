@@ -1,8 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 import { getPracticeSettings, getSetting } from "~/models/settings.server";
 import * as adminDashboard from "~/routes/admin._index";
@@ -10,6 +7,7 @@ import * as settingsPage from "~/routes/admin.settings";
 import { db } from "../../db/client";
 import { auditEvents } from "../../db/schema";
 import { createUser, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { renderPage } from "../support/render-page";
 
 // The admin's practice settings: the first-response target and the crisis message. Admins save
 // them (audited); a bad value answers 400 with the message beside the field and the input kept;
@@ -20,19 +18,6 @@ type FormAnswer = { ok: false; errors: Record<string, string>; values: Record<st
 
 const CRISIS =
   "If you are in danger right now, call 999 (or 112). Samaritans answer at any hour on 116 123. We will read your message as soon as we can.";
-
-/** The page as the server renders it (no JavaScript), with React's comment markers removed. */
-async function renderPage(route: { loader: RouteFunction; default: ComponentType }, user: { id: string }, path: string) {
-  const { request } = await requestAs(user, path);
-  const handler = createStaticHandler([
-    { id: "page", path, loader: (args) => route.loader({ ...args, context: testContext }), Component: route.default },
-  ]);
-  const context = await handler.query(request);
-  if (context instanceof Response) throw new Error(`expected a page, got ${context.status}`);
-  if (context.errors) throw new Error(`the loader failed: ${JSON.stringify(context.errors)}`);
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(StaticRouterProvider, { router, context, hydrate: false })).replaceAll("<!-- -->", "");
-}
 
 async function call(fn: RouteFunction, user: { id: string } | null, form?: Record<string, string>) {
   const { request } = await requestAs(user, "/admin/settings", { form });
@@ -108,7 +93,7 @@ describe("practice settings", () => {
 
   it("has labelled fields holding the current values, under a heading", async () => {
     const admin = await createUser({ role: "admin" });
-    const html = await renderPage(settingsPage, admin, "/admin/settings");
+    const html = await renderPage(settingsPage, "/admin/settings", admin, "/admin/settings");
     expect(html).toContain("<h1>Practice settings</h1>");
     const settings = await getPracticeSettings();
     const hours = /<label for="([^"]+)"[^>]*>First-response target \(hours\)<\/label><input id="\1" name="first_response_target_hours" type="number"[^>]*value="(\d+)"/.exec(html);
@@ -120,7 +105,7 @@ describe("practice settings", () => {
 
   it("is linked from the admin dashboard", async () => {
     const admin = await createUser({ role: "admin" });
-    const html = await renderPage(adminDashboard, admin, "/admin");
+    const html = await renderPage(adminDashboard, "/admin", admin, "/admin");
     expect(html).toMatch(/<a[^>]*href="\/admin\/settings"[^>]*>Settings<\/a>/);
   });
 });

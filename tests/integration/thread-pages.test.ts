@@ -1,8 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
-import { createElement, type ComponentType } from "react";
-import { renderToString } from "react-dom/server";
-import { createStaticHandler, createStaticRouter, StaticRouterProvider } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 import { createSavedReply } from "~/models/saved-replies.server";
 import { addPost, editPost, startThread, type StaffThread } from "~/models/threads.server";
@@ -11,6 +8,7 @@ import * as threadPage from "~/routes/threads.$threadId";
 import { db } from "../../db/client";
 import { auditEvents, posts, threadReads, threads } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { renderPage, type PageModule } from "../support/render-page";
 
 // The staff thread page /threads/:threadId and the case's "Questions" tab: who may open them,
 // what every form does, and that a failed form keeps what was typed.
@@ -33,20 +31,6 @@ const openThread = (user: { id: string } | null, threadId: string, search = "") 
 
 const postThread = (user: { id: string } | null, threadId: string, form: Record<string, string>) =>
   call(threadPage.action, user, `/threads/${threadId}`, { params: { threadId }, form });
-
-/** The page as the server renders it without JavaScript, with React's comment markers removed. */
-async function renderThreadPage(user: { id: string }, threadId: string) {
-  const { request } = await requestAs(user, `/threads/${threadId}`);
-  const page = threadPage as unknown as { loader: RouteFunction; default: ComponentType };
-  const handler = createStaticHandler([
-    { id: "page", path: "/threads/:threadId", loader: ({ request: r, params }: Pick<LoaderFunctionArgs, "request" | "params">) => page.loader({ request: r, params, context: testContext }), Component: page.default },
-  ]);
-  const context = await handler.query(request);
-  if (context instanceof Response) throw new Error(`expected a page, got ${context.status}`);
-  if (context.errors) throw new Error(`the loader failed: ${JSON.stringify(context.errors)}`);
-  const router = createStaticRouter(handler.dataRoutes, context);
-  return renderToString(createElement(StaticRouterProvider, { router, context, hydrate: false })).replaceAll("<!-- -->", "");
-}
 
 async function threadRow(id: string) {
   const [row] = await db.select().from(threads).where(eq(threads.id, id));
@@ -90,7 +74,7 @@ describe("the staff thread page", () => {
     const { post: later } = await addPost(s.lead, s.thread.id, { parentId: chain[0]!.id, body: "Level two, edited later" });
     await editPost(s.lead, later.id, { body: "Level two, edited" });
 
-    const html = await renderThreadPage(s.lead, s.thread.id);
+    const html = await renderPage(threadPage as unknown as PageModule, "/threads/:threadId", s.lead, `/threads/${s.thread.id}`);
     // Nesting: the question holds level 1, which holds level 2… level 4 holds nothing; 5 and 6 sit beside it.
     const depthOf = (postId: string) => {
       const at = html.indexOf(`id="post-${postId}"`);
