@@ -1,6 +1,47 @@
 import { useNavigation } from "@remix-run/react";
 import { useId, type ReactNode } from "react";
 
+type ControlProps = { id: string; invalid: true | undefined; describedBy: string | undefined };
+
+/**
+ * What every field shares: a label tied to the control, then the hint and the error beside it,
+ * both announced with the control. The control itself comes from `children`.
+ */
+function FieldFrame({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  children: (control: ControlProps) => ReactNode;
+}) {
+  const id = useId();
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
+        {label}
+      </label>
+      {children({ id, invalid: error ? true : undefined, describedBy })}
+      {hint ? (
+        <p id={hintId} className="text-xs text-stone-600">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 type FieldProps = {
   label: string;
   name: string;
@@ -16,35 +57,12 @@ type FieldProps = {
 
 /** A labelled input whose error sits right beside it and is announced with it. */
 export function Field({ label, name, error, hint, type = "text", ...rest }: FieldProps) {
-  const id = useId();
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        className="input"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...rest}
-      />
-      {hint ? (
-        <p id={hintId} className="text-xs text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame label={label} hint={hint} error={error}>
+      {({ id, invalid, describedBy }) => (
+        <input id={id} name={name} type={type} className="input" aria-invalid={invalid} aria-describedby={describedBy} {...rest} />
+      )}
+    </FieldFrame>
   );
 }
 
@@ -60,37 +78,14 @@ type TextAreaFieldProps = {
   maxLength?: number;
 };
 
-/** The multi-line twin of Field: labelled, with its hint and error beside it and announced with it. */
+/** The multi-line twin of Field. */
 export function TextAreaField({ label, name, error, hint, rows = 4, ...rest }: TextAreaFieldProps) {
-  const id = useId();
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        className="input"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-        {...rest}
-      />
-      {hint ? (
-        <p id={hintId} className="text-xs text-stone-600">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame label={label} hint={hint} error={error}>
+      {({ id, invalid, describedBy }) => (
+        <textarea id={id} name={name} rows={rows} className="input" aria-invalid={invalid} aria-describedby={describedBy} {...rest} />
+      )}
+    </FieldFrame>
   );
 }
 
@@ -103,33 +98,18 @@ type SelectFieldProps = {
 };
 
 export function SelectField({ label, name, options, defaultValue, error }: SelectFieldProps) {
-  const id = useId();
-  const errorId = `${id}-error`;
   return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-800">
-        {label}
-      </label>
-      <select
-        id={id}
-        name={name}
-        defaultValue={defaultValue}
-        className="input"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {error ? (
-        <p id={errorId} className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame label={label} error={error}>
+      {({ id, invalid, describedBy }) => (
+        <select id={id} name={name} defaultValue={defaultValue} className="input" aria-invalid={invalid} aria-describedby={describedBy}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </FieldFrame>
   );
 }
 
