@@ -31,11 +31,16 @@ export function visibleCases(actor: Actor, caseId: AnyPgColumn = cases.id): SQL 
         .where(and(eq(cases.id, caseId), eq(cases.clientId, actor.id))),
     );
   }
+  return memberOfCase(actor.id, caseId);
+}
+
+/** SQL condition: `userId` is on the team of the case in `caseId` (as `role`, when given). */
+export function memberOfCase(userId: string, caseId: AnyPgColumn = cases.id, role?: "lead" | "support"): SQL {
   return exists(
     db
       .select({ one: sql`1` })
       .from(caseMembers)
-      .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, actor.id))),
+      .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId), role ? eq(caseMembers.role, role) : undefined)),
   );
 }
 

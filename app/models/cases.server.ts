@@ -19,7 +19,7 @@ import { isStaff, STAFF_ROLES } from "~/auth/permissions";
 import { findUserByEmail, normalizeEmail } from "~/auth/sign-in.server";
 import { overdueSql } from "./attention.server";
 import { recordAudit } from "./audit.server";
-import { visibleCases, type Actor } from "./case-access.server";
+import { memberOfCase, visibleCases, type Actor } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
 import { progressPercentSql } from "./progress.server";
 import { inviteClientForCase } from "./users.server";
@@ -292,14 +292,7 @@ export async function listCases(actor: Actor, query: CaseListQuery, now = new Da
   // visibleCases is the gate; for coaches and therapists it already means "cases I'm on".
   const filters: (SQL | undefined)[] = [visibleCases(actor)];
   if (scope === "mine" && actor.role === "admin") {
-    filters.push(
-      exists(
-        db
-          .select({ one: sql`1` })
-          .from(caseMembers)
-          .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
-      ),
-    );
+    filters.push(memberOfCase(actor.id));
   }
   if (query.q) {
     const pattern = likePattern(query.q);

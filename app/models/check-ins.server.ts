@@ -1,10 +1,10 @@
-import { and, asc, count, desc, eq, exists, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { caseMembers, cases, checkIns, planSteps, plans, users, type CheckIn, type RiskLevel } from "../../db/schema";
 import { recordAudit } from "./audit.server";
-import { canOnCase, loadCaseAccess, requireStaffActor, touchCase, visibleCases, type Actor } from "./case-access.server";
+import { canOnCase, loadCaseAccess, memberOfCase, requireStaffActor, touchCase, visibleCases, type Actor } from "./case-access.server";
 import { MOOD_MAX, SCALE_MAX } from "./check-ins";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 import { notify } from "./notifications.server";
@@ -330,14 +330,7 @@ function queueConditions(actor: Actor, query: Pick<ReviewQueueQuery, "caseId" | 
     isNull(checkIns.reviewedAt),
     visibleCases(actor, checkIns.caseId),
     query.caseId ? eq(checkIns.caseId, query.caseId) : undefined,
-    query.lead
-      ? exists(
-          db
-            .select({ one: sql`1` })
-            .from(caseMembers)
-            .where(and(eq(caseMembers.caseId, checkIns.caseId), eq(caseMembers.userId, query.lead), eq(caseMembers.role, "lead"))),
-        )
-      : undefined,
+    query.lead ? memberOfCase(query.lead, checkIns.caseId, "lead") : undefined,
   );
 }
 
