@@ -50,9 +50,29 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: createdAt(),
+    // What the account page lists so a person can recognise their own sessions.
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    userAgent: text("user_agent"),
+    ip: text("ip"),
+    // False until the second factor is entered, for people who have one.
+    twoFactorVerified: boolean("two_factor_verified").notNull().default(false),
   },
   (t) => [index("sessions_user_id_idx").on(t.userId), index("sessions_expires_at_idx").on(t.expiresAt)],
 );
+
+// A person's TOTP (authenticator app) second factor. One per user; removing it deletes the row.
+export const userTotp = pgTable("user_totp", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  // The shared secret (20 random bytes), needed in the clear to compute codes.
+  key: text("key").notNull(),
+  // SHA-256 of the single-use recovery code shown once when the factor was set up.
+  recoveryCodeHash: text("recovery_code_hash").notNull(),
+  // The last time step accepted, so a code can't be used twice.
+  lastUsedStep: integer("last_used_step"),
+  createdAt: createdAt(),
+});
 
 export const tokenPurposeEnum = pgEnum("token_purpose", ["invitation", "password_reset"]);
 export type TokenPurpose = (typeof tokenPurposeEnum.enumValues)[number];
@@ -134,6 +154,7 @@ export const auditEvents = pgTable(
     index("audit_events_actor_idx").on(t.actorId, t.createdAt),
     index("audit_events_target_idx").on(t.targetType, t.targetId, t.createdAt),
     index("audit_events_case_idx").on(t.caseId, t.createdAt),
+    index("audit_events_action_idx").on(t.action, t.createdAt),
   ],
 );
 
@@ -260,6 +281,8 @@ export const plans = pgTable(
     assignedBy: uuid("assigned_by").references(() => users.id),
     assignedAt: timestamp("assigned_at", { withTimezone: true }).notNull().defaultNow(),
     archivedAt: timestamp("archived_at", { withTimezone: true }),
+    // Bumped by every staff edit of the plan or its steps; a save made from an older version is refused.
+    version: integer("version").notNull().default(1),
   },
   (t) => [index("plans_case_idx").on(t.caseId, t.assignedAt)],
 );
@@ -386,8 +409,14 @@ export const posts = pgTable(
     visibility: postVisibilityEnum("visibility").notNull().default("shared"),
     createdAt: createdAt(),
     editedAt: timestamp("edited_at", { withTimezone: true }),
+    // A random key the form carries: a second submission of the same form finds this post instead.
+    submissionKey: text("submission_key"),
   },
-  (t) => [index("posts_thread_idx").on(t.threadId, t.createdAt), index("posts_parent_idx").on(t.parentId)],
+  (t) => [
+    index("posts_thread_idx").on(t.threadId, t.createdAt),
+    index("posts_parent_idx").on(t.parentId),
+    uniqueIndex("posts_submission_key").on(t.authorId, t.submissionKey).where(sql`${t.submissionKey} is not null`),
+  ],
 );
 
 export const postVersions = pgTable(
@@ -508,8 +537,11 @@ export const checkIns = pgTable(
     reviewedBy: uuid("reviewed_by").references(() => users.id),
     /** Shown to the client once reviewed. */
     feedback: text("feedback"),
+    // A random key the form carries: a second submission of the same form finds this check-in.
+    submissionKey: text("submission_key"),
   },
   (t) => [
+    uniqueIndex("check_ins_submission_key").on(t.authorId, t.submissionKey).where(sql`${t.submissionKey} is not null`),
     index("check_ins_case_idx").on(t.caseId, t.submittedAt),
     index("check_ins_unreviewed_idx").on(t.submittedAt).where(sql`${t.reviewedAt} is null`),
     // The admin dashboard's weekly adherence reads check-ins by time across all cases.
@@ -549,6 +581,7 @@ export type CaseNote = typeof caseNotes.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
+export type UserTotp = typeof userTotp.$inferSelect;
 export type OneTimeToken = typeof oneTimeTokens.$inferSelect;
 export type OutboxEmail = typeof emailOutbox.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferSelect;
