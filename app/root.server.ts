@@ -1,4 +1,4 @@
-import { getSession } from "~/auth/guard.server";
+import { getSession, getUser } from "~/auth/guard.server";
 import { readSessionToken, sessionCookie } from "~/auth/session.server";
 import { env } from "~/env.server";
 import { readFlash } from "~/flash.server";
@@ -18,7 +18,8 @@ export async function rootData(request: Request) {
     const token = readSessionToken(request);
     if (token) headers.append("Set-Cookie", sessionCookie(request, token, session.expiresAt));
   }
-  const user = session?.user ?? null;
+  // Half signed in (a second step still owed) counts as signed out: no navigation, no bell.
+  const user = await getUser(request);
   const unread = user ? await unreadCount(user) : 0;
   return {
     data: { user, unread, flash, demo: env().CAIRN_DEMO },

@@ -1,13 +1,15 @@
 import { eq, sql } from "drizzle-orm";
 import { db } from "../../db/client";
-import { users } from "../../db/schema";
+import { users, userTotp } from "../../db/schema";
 import { recordAudit } from "~/models/audit.server";
+import { getSetting } from "~/models/settings.server";
 import { verifyAgainstNothing, verifyPassword } from "./password.server";
-import { createSession, invalidateSession, type SessionUser } from "./session.server";
+import { createSession, invalidateSession, sessionStage, type SessionStage, type SessionUser } from "./session.server";
 import { recordSignInAttempt, signInThrottle } from "./throttle.server";
 
 export type SignInResult =
-  | { ok: true; user: SessionUser; token: string; expiresAt: Date }
+  /** `stage` says whether a second step is still owed before the session counts as signed in. */
+  | { ok: true; user: SessionUser; token: string; expiresAt: Date; stage: SessionStage }
   | { ok: false; reason: "invalid" }
   | { ok: false; reason: "throttled"; retryAt: Date };
 
@@ -28,7 +30,13 @@ export async function findUserByEmail(email: string) {
  * invitation and a deactivated account all give the same answer, so nobody can probe which
  * addresses have accounts.
  */
-export async function signIn(input: { email: string; password: string; ip: string; now?: Date }): Promise<SignInResult> {
+export async function signIn(input: {
+  email: string;
+  password: string;
+  ip: string;
+  userAgent?: string | null;
+  now?: Date;
+}): Promise<SignInResult> {
   const now = input.now ?? new Date();
   const email = normalizeEmail(input.email);
   const throttle = await signInThrottle(email, input.ip, now);
@@ -54,9 +62,23 @@ export async function signIn(input: { email: string; password: string; ip: strin
     return { ok: false, reason: "invalid" };
   }
 
-  const { token, expiresAt } = await createSession(user.id, now);
-  await recordAudit({ actorId: user.id, action: "auth.sign_in", target: { type: "user", id: user.id }, ip: input.ip });
-  return { ok: true, user: { id: user.id, email: user.email, name: user.name, role: user.role }, token, expiresAt };
+  const sessionUser = { id: user.id, email: user.email, name: user.name, role: user.role };
+  const [factor] = await db.select({ userId: userTotp.userId }).from(userTotp).where(eq(userTotp.userId, user.id));
+  const stage = sessionStage({
+    user: sessionUser,
+    hasTwoFactor: Boolean(factor),
+    twoFactorVerified: false,
+    staffTwoFactorRequired: await getSetting("require_staff_two_factor"),
+  });
+  const { token, expiresAt } = await createSession(user.id, { now, ip: input.ip, userAgent: input.userAgent });
+  await recordAudit({
+    actorId: user.id,
+    action: "auth.sign_in",
+    target: { type: "user", id: user.id },
+    ip: input.ip,
+    details: stage === "signed_in" ? undefined : { pending: stage },
+  });
+  return { ok: true, user: sessionUser, token, expiresAt, stage };
 }
 
 export async function signOut(session: { sessionId: string; user: { id: string } }, ip: string) {

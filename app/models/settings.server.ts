@@ -22,6 +22,11 @@ export const settingsSchema = z.object({
     .trim()
     .min(20, { error: "Write at least a sentence or two." })
     .max(2000, { error: "Use at most 2000 characters." }),
+  /** Every staff member must sign in with a code from an authenticator app as well. */
+  require_staff_two_factor: z
+    .union([z.boolean(), z.enum(["on", "true", "false"])])
+    .optional()
+    .transform((value) => value === true || value === "on" || value === "true"),
 });
 
 export type PracticeSettings = z.infer<typeof settingsSchema>;
@@ -30,6 +35,7 @@ export const DEFAULT_SETTINGS: PracticeSettings = {
   first_response_target_hours: 24,
   crisis_message:
     "If you are in danger right now, or thinking about harming yourself or someone else, please call your local emergency number straight away.",
+  require_staff_two_factor: false,
 };
 
 export async function getPracticeSettings(): Promise<PracticeSettings> {
@@ -44,6 +50,13 @@ export async function getPracticeSettings(): Promise<PracticeSettings> {
 export async function savePracticeSettings(actor: { id: string; role: Role }, values: PracticeSettings, ip: string | null) {
   if (!can(actor, "settings.manage")) throw notFound();
   const now = new Date();
+  const before = await getPracticeSettings();
+  // The audit names what changed, and the new value of the sign-in rule, a security decision.
+  const changed = Object.keys(values).filter(
+    (key) => JSON.stringify(values[key as keyof PracticeSettings]) !== JSON.stringify(before[key as keyof PracticeSettings]),
+  );
+  const details: Record<string, unknown> = { keys: changed };
+  if (changed.includes("require_staff_two_factor")) details.require_staff_two_factor = values.require_staff_two_factor;
   await db.transaction(async (tx) => {
     for (const [key, value] of Object.entries(values)) {
       await tx
@@ -51,7 +64,7 @@ export async function savePracticeSettings(actor: { id: string; role: Role }, va
         .values({ key, value, updatedBy: actor.id, updatedAt: now })
         .onConflictDoUpdate({ target: practiceSettings.key, set: { value, updatedBy: actor.id, updatedAt: now } });
     }
-    await recordAudit({ actorId: actor.id, action: "settings.changed", ip, details: { keys: Object.keys(values) } }, tx);
+    await recordAudit({ actorId: actor.id, action: "settings.changed", ip, details }, tx);
   });
 }
 

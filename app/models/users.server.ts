@@ -18,6 +18,7 @@ import { recordAudit } from "./audit.server";
 import { notFound, RuleViolation } from "./errors.server";
 import { USER_STATUSES, type UserStatus } from "./users";
 import { enqueueEmail } from "./outbox.server";
+import { searchQuery } from "./typed-text";
 
 type Actor = { id: string; role: Role };
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
@@ -35,12 +36,12 @@ const statusSql = sql<UserStatus>`case
 const SORTS = { name: users.name, email: users.email, role: users.role, joined: users.createdAt } as const;
 
 export const userListQuery = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
+  q: searchQuery(),
   role: z.enum(ROLES).optional().catch(undefined),
   status: z.enum(USER_STATUSES).optional().catch(undefined),
   sort: z.enum(["name", "email", "role", "joined"]).default("name").catch("name"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
-  page: z.coerce.number().int().min(1).default(1).catch(1),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
   perPage: z.coerce.number().int().pipe(z.union([z.literal(10), z.literal(25), z.literal(50), z.literal(100)])).default(25).catch(25),
 });
 export type UserListQuery = z.infer<typeof userListQuery>;
@@ -298,6 +299,7 @@ export async function changePassword(
   actor: Actor,
   input: { currentPassword: string; newPassword: string },
   ip: string | null,
+  device: { userAgent?: string | null; twoFactorVerified?: boolean } = {},
 ) {
   const [user] = await db.select().from(users).where(eq(users.id, actor.id));
   if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
@@ -306,11 +308,17 @@ export async function changePassword(
   await db.update(users).set({ passwordHash: await hashPassword(input.newPassword) }).where(eq(users.id, user.id));
   await invalidateUserSessions(user.id);
   await recordAudit({ actorId: user.id, action: "auth.password_changed", target: { type: "user", id: user.id }, ip });
-  return createSession(user.id);
+  // The device that made the change keeps its place, second step included.
+  return createSession(user.id, { ip, userAgent: device.userAgent, twoFactorVerified: device.twoFactorVerified });
 }
 
 /** Sets the invitee's name and password, uses up the link and signs them in. */
-export async function acceptInvitation(token: string, input: { name: string; password: string }, ip: string | null) {
+export async function acceptInvitation(
+  token: string,
+  input: { name: string; password: string },
+  ip: string | null,
+  device: { userAgent?: string | null } = {},
+) {
   const passwordHash = await hashPassword(input.password);
   const userId = await db
     .transaction(async (tx) => {
@@ -332,7 +340,7 @@ export async function acceptInvitation(token: string, input: { name: string; pas
     });
   if (!userId) return null;
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  const session = await createSession(userId);
+  const session = await createSession(userId, { ip, userAgent: device.userAgent });
   return { user: user!, ...session };
 }
 
@@ -359,7 +367,7 @@ export async function requestPasswordReset(email: string, ip: string | null) {
   });
 }
 
-export async function resetPassword(token: string, password: string, ip: string | null) {
+export async function resetPassword(token: string, password: string, ip: string | null, device: { userAgent?: string | null } = {}) {
   const passwordHash = await hashPassword(password);
   const userId = await db.transaction(async (tx) => {
     const id = await consumeToken(token, "password_reset", tx);
@@ -371,5 +379,6 @@ export async function resetPassword(token: string, password: string, ip: string 
   if (!userId) return null;
   await invalidateUserSessions(userId);
   const [user] = await db.select().from(users).where(eq(users.id, userId));
-  return { user: user!, ...(await createSession(userId)) };
+  // A reset proves the email, not the authenticator app: someone with a second factor still enters it.
+  return { user: user!, ...(await createSession(userId, { ip, userAgent: device.userAgent })) };
 }

@@ -69,6 +69,28 @@ export default function SettingsPage() {
             hint="Shown to a client straight after they write something that suggests they may be in danger. Keep it calm, and say where to get help at any hour: emergency numbers and crisis lines where your clients live."
           />
         </section>
+        <section aria-labelledby="sign-in-title" className="space-y-3">
+          <h2 id="sign-in-title">Signing in</h2>
+          <div className="flex items-start gap-3">
+            <input
+              id="require_staff_two_factor"
+              name="require_staff_two_factor"
+              type="checkbox"
+              className="mt-1 h-4 w-4"
+              defaultChecked={values ? values.require_staff_two_factor === "on" : settings.require_staff_two_factor}
+              aria-describedby="require_staff_two_factor-hint"
+            />
+            <div className="space-y-1">
+              <label htmlFor="require_staff_two_factor" className="block text-sm font-medium text-stone-800">
+                Require two-step sign-in for all staff
+              </label>
+              <p id="require_staff_two_factor-hint" className="text-xs text-stone-600">
+                Admins, coaches and therapists then enter a code from an authenticator app after their password. Anyone who hasn't
+                set one up is asked to do so at their next sign-in and can do nothing else until they have. Clients are not affected.
+              </p>
+            </div>
+          </div>
+        </section>
         <SubmitButton pendingLabel="Saving…">Save settings</SubmitButton>
       </Form>
     </div>

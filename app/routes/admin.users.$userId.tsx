@@ -5,7 +5,8 @@ import { z } from "zod";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SelectField, SubmitButton } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
-import { ROLE_LABELS } from "~/auth/permissions";
+import { isStaff, ROLE_LABELS } from "~/auth/permissions";
+import { resetTwoFactor, twoFactorStatusForAdmin } from "~/auth/two-factor.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, parseForm, ruleViolationError } from "~/forms.server";
 import {
@@ -23,7 +24,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "users.manage");
   const user = await getUserForAdmin(actor, params.userId ?? "");
-  return json({ user, isSelf: actor.id === user.id });
+  const twoFactor = await twoFactorStatusForAdmin(actor, user.id);
+  return json({ user, isSelf: actor.id === user.id, twoFactorEnabled: twoFactor.enabled });
 }
 
 const roleSchema = z.object({ role: z.enum(ROLES, { error: "Choose a role." }) });
@@ -53,6 +55,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       case "resend":
         await resendInvitation(actor, user.id, context.clientIp);
         return redirectWithFlash(request, back, { kind: "success", message: `A new invitation was sent to ${user.email}.` });
+      case "reset-two-factor":
+        await resetTwoFactor(actor, user.id, context.clientIp);
+        return redirectWithFlash(request, back, {
+          kind: "success",
+          message: `Two-step sign-in was reset for ${user.name}, who was signed out everywhere. They can set it up again after signing in.`,
+        });
       case "revoke":
         await revokeInvitation(actor, user.id, context.clientIp);
         return redirectWithFlash(request, back, { kind: "success", message: "The invitation was revoked; its link no longer works." });
@@ -65,7 +73,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function UserPage() {
-  const { user, isSelf } = useLoaderData<typeof loader>();
+  const { user, isSelf, twoFactorEnabled } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const errors = actionData?.errors ?? {};
   return (
@@ -119,6 +127,29 @@ export default function UserPage() {
               </SubmitButton>
             </Form>
           </div>
+        </section>
+      ) : null}
+
+      {isStaff(user.role) || twoFactorEnabled ? (
+        <section className="card max-w-xl space-y-3" aria-labelledby="two-factor-title">
+          <h2 id="two-factor-title">Two-step sign-in</h2>
+          {twoFactorEnabled ? (
+            <>
+              <p className="text-sm">
+                On: {isSelf ? "you enter" : "they enter"} a code from an authenticator app after the password.
+                {isSelf ? " Manage yours on your account page." : " If they lost their phone and their recovery code, reset it: they are signed out everywhere and set it up again after signing in with their password."}
+              </p>
+              {isSelf ? null : (
+                <Form method="post">
+                  <SubmitButton name="intent" value="reset-two-factor" variant="danger" pendingLabel="Resetting…">
+                    Reset two-step sign-in
+                  </SubmitButton>
+                </Form>
+              )}
+            </>
+          ) : (
+            <p className="text-sm">Off: signing in takes only the password.</p>
+          )}
         </section>
       ) : null}
 

@@ -26,7 +26,7 @@ const schema = profileSchema
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(await request.formData(), schema);
   if (!parsed.ok) return formError(parsed);
-  const result = await acceptInvitation(params.token ?? "", parsed.data, context.clientIp);
+  const result = await acceptInvitation(params.token ?? "", parsed.data, context.clientIp, { userAgent: request.headers.get("User-Agent") });
   if (!result) {
     return formError({ errors: { form: "This invitation has expired, was revoked or was already used." }, values: { name: parsed.data.name } });
   }

@@ -4,9 +4,9 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remi
 import { z } from "zod";
 import { Field, FormMessage, SubmitButton } from "~/components/form";
 import { ErrorPage } from "~/components/error-page";
-import { getUser, safeRedirectPath } from "~/auth/guard.server";
+import { getSession, safeRedirectPath, TWO_FACTOR_PATH, TWO_FACTOR_SETUP_PATH } from "~/auth/guard.server";
 import { homePath } from "~/auth/permissions";
-import { sessionCookie } from "~/auth/session.server";
+import { sessionCookie, sessionStage } from "~/auth/session.server";
 import { signIn } from "~/auth/sign-in.server";
 import { env } from "~/env.server";
 import { formError, parseForm } from "~/forms.server";
@@ -15,15 +15,22 @@ import { demoAccounts } from "../../db/demo-accounts";
 export const meta: MetaFunction = () => [{ title: "Sign in · Cairn" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await getUser(request);
-  if (user) throw redirect(homePath(user.role));
+  const session = await getSession(request);
+  if (session) {
+    // Past the password already: finish signing in rather than start again.
+    const stage = sessionStage(session);
+    const redirectTo = new URL(request.url).searchParams.get("redirectTo");
+    if (stage === "two_factor") throw redirect(redirectTo ? `${TWO_FACTOR_PATH}?redirectTo=${encodeURIComponent(redirectTo)}` : TWO_FACTOR_PATH);
+    throw redirect(stage === "two_factor_setup" ? TWO_FACTOR_SETUP_PATH : homePath(session.user.role));
+  }
   return json({ demoAccounts: env().CAIRN_DEMO ? demoAccounts : null });
 }
 
 const signInSchema = z.object({
-  email: z.string().trim().min(1, { error: "Enter your email address." }).max(254),
-  password: z.string().min(1, { error: "Enter your password." }).max(256),
-  redirectTo: z.string().optional(),
+  email: z.string().trim().min(1, { error: "Enter your email address." }).max(254, { error: "Use at most 254 characters." }),
+  password: z.string().min(1, { error: "Enter your password." }).max(256, { error: "Use at most 256 characters." }),
+  // Where to go after signing in; an address too long to be a page of ours is ignored.
+  redirectTo: z.string().max(2000).optional().catch(undefined),
 });
 
 export const INVALID_CREDENTIALS = "That email and password don't match an account. Check both and try again.";
@@ -32,7 +39,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const formData = await request.formData();
   const parsed = parseForm(formData, signInSchema);
   if (!parsed.ok) return formError(parsed);
-  const result = await signIn({ email: parsed.data.email, password: parsed.data.password, ip: context.clientIp });
+  const result = await signIn({
+    email: parsed.data.email,
+    password: parsed.data.password,
+    ip: context.clientIp,
+    userAgent: request.headers.get("User-Agent"),
+  });
   if (!result.ok) {
     const message =
       result.reason === "throttled"
@@ -41,7 +53,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return formError({ errors: { form: message }, values: { email: parsed.data.email } }, { status: result.reason });
   }
   const to = safeRedirectPath(parsed.data.redirectTo, homePath(result.user.role));
-  return redirect(to, { headers: { "Set-Cookie": sessionCookie(request, result.token, result.expiresAt) } });
+  const next =
+    result.stage === "two_factor"
+      ? `${TWO_FACTOR_PATH}?redirectTo=${encodeURIComponent(to)}`
+      : result.stage === "two_factor_setup"
+        ? TWO_FACTOR_SETUP_PATH
+        : to;
+  return redirect(next, { headers: { "Set-Cookie": sessionCookie(request, result.token, result.expiresAt) } });
 }
 
 function minutesUntil(at: Date) {

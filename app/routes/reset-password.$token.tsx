@@ -26,7 +26,9 @@ const schema = z
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = parseForm(await request.formData(), schema);
   if (!parsed.ok) return formError(parsed);
-  const result = await resetPassword(params.token ?? "", parsed.data.password, context.clientIp);
+  const result = await resetPassword(params.token ?? "", parsed.data.password, context.clientIp, {
+    userAgent: request.headers.get("User-Agent"),
+  });
   if (!result) {
     return formError({ errors: { form: "This link has expired or was already used. Ask for a new one." }, values: {} });
   }

@@ -74,8 +74,8 @@ describe("session lifetime", () => {
   it("expires after 30 days without use and the row is deleted", async () => {
     const user = await createUser();
     const start = new Date();
-    const unused = await createSession(user.id, start);
-    const checkedJustInTime = await createSession(user.id, start);
+    const unused = await createSession(user.id, { now: start });
+    const checkedJustInTime = await createSession(user.id, { now: start });
 
     const almostThirtyDays = new Date(start.getTime() + SESSION_LIFETIME_MS - MINUTE_MS);
     expect((await validateSessionToken(checkedJustInTime.token, almostThirtyDays))?.user.id).toBe(user.id);
@@ -88,7 +88,7 @@ describe("session lifetime", () => {
   it("slides forward while it is used, so an active user stays signed in past 30 days", async () => {
     const user = await createUser();
     const start = new Date();
-    const { token } = await createSession(user.id, start);
+    const { token } = await createSession(user.id, { now: start });
 
     const tenDaysLater = new Date(start.getTime() + 10 * DAY_MS);
     const used = await validateSessionToken(token, tenDaysLater);
