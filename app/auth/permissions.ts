@@ -13,14 +13,18 @@ const PERMISSIONS = {
   "users.manage": ["admin"],
   /** Practice settings (first-response target, crisis message) and practice-wide saved replies. */
   "settings.manage": ["admin"],
-  /** Read the audit log. */
+  /** Read, filter and export the audit log. */
   "audit.read": ["admin"],
+  /** Export everything on a case (notes, internal posts, timeline) as JSON or a printable page. */
+  "cases.export": ["admin"],
   /** Staff work screens: triage queue, case list. */
   "staff.workspace": STAFF_ROLES,
   /** The client portal. */
   "portal.use": ["client"],
   /** Own profile and password. */
   "account.manage": ["admin", "coach", "therapist", "client"],
+  /** Two-step sign-in with an authenticator app (staff only). */
+  "account.twoFactor": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -80,6 +84,7 @@ export function navigationFor(role: Role): NavItem[] {
   }
   if (can(user, "users.manage")) items.push({ to: "/admin/users", label: "Users" });
   if (can(user, "settings.manage")) items.push({ to: "/admin/settings", label: "Settings" });
+  if (can(user, "audit.read")) items.push({ to: "/admin/audit", label: "Audit log" });
   if (can(user, "portal.use")) {
     items.push(
       { to: "/portal", label: "My plan" },

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNull, notExists, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, ne, notExists, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
 import {
@@ -24,6 +24,7 @@ import {
   type CaseAccess,
 } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
+import { progressPercent } from "./progress";
 import { progressPercentSql } from "./progress.server";
 
 // The case page's own domain: the header (who, status, risk, members), the status workflow,
@@ -283,40 +284,8 @@ export async function removeCaseMember(actor: Actor, caseId: string, userId: str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Views
-
-export const VIEW_RECORD_INTERVAL = "1 hour";
-
-/**
- * Records that a staff member opened the case, at most once per viewer and case per hour so the
- * timeline shows who has been looking without filling up with page loads. Returns whether a
- * new event was written.
- */
-export async function recordCaseView(actor: Actor, caseId: string, ip: string | null) {
-  const access = await loadStaffCase(actor, caseId);
-  return db.transaction(async (tx) => {
-    // Two tabs opening the case at the same moment must not both write an event.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`case.viewed:${actor.id}:${access.case.id}`}, 0))`);
-    const [recent] = await tx
-      .select({ id: auditEvents.id })
-      .from(auditEvents)
-      .where(
-        and(
-          eq(auditEvents.caseId, access.case.id),
-          eq(auditEvents.action, "case.viewed"),
-          eq(auditEvents.actorId, actor.id),
-          gt(auditEvents.createdAt, sql`now() - ${VIEW_RECORD_INTERVAL}::interval`),
-        ),
-      )
-      .limit(1);
-    if (recent) return false;
-    await recordAudit({ actorId: actor.id, action: "case.viewed", target: { type: "case", id: access.case.id }, caseId: access.case.id, ip }, tx);
-    return true;
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Timeline: every audit event on the case, newest first, each told as one plain sentence.
+// Timeline: every audit event on the case, newest first, each told as one plain sentence. Views
+// (`case.viewed`, the access log) are left out: they would bury what happened under who looked.
 
 export const TIMELINE_PER_PAGE = [10, 20, 50] as const;
 
@@ -450,9 +419,16 @@ export function describeCaseEvent(action: string, details: Record<string, unknow
       return `${who} reviewed a check-in and left feedback for the client.`;
     case "check_in.reminder_sent":
       return `${who} sent the client a reminder to check in.`;
+    case "data.exported":
+      return `${who} exported the case's records.`;
     default:
       return `${who}: ${action.replace(/[._]/g, " ")}.`;
   }
+}
+
+/** The case's events that make up its timeline: all but the views. */
+export function timelineOf(caseId: string) {
+  return and(eq(auditEvents.caseId, caseId), ne(auditEvents.action, "case.viewed" satisfies AuditAction));
 }
 
 export async function listCaseTimeline(actor: Actor, caseId: string, query: { page: number; perPage: number }) {
@@ -472,11 +448,11 @@ export async function listCaseTimeline(actor: Actor, caseId: string, query: { pa
       })
       .from(auditEvents)
       .leftJoin(users, eq(users.id, auditEvents.actorId))
-      .where(eq(auditEvents.caseId, id))
+      .where(timelineOf(id))
       .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
       .limit(perPage)
       .offset((page - 1) * perPage),
-    db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.caseId, id)),
+    db.select({ n: count() }).from(auditEvents).where(timelineOf(id)),
   ]);
   return {
     total: total?.n ?? 0,
@@ -505,7 +481,9 @@ export async function getCaseOverview(actor: Actor, caseId: string) {
   const skipped = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'skipped')`;
   const openPlans = and(eq(plans.caseId, id), isNull(plans.archivedAt));
 
-  const [planRows, [overall], [nextDue]] = await Promise.all([
+  // The overall figures are the sums of the plans' (the case row keeps the same counts, but
+  // "done recently" is only here), so two queries answer the whole overview.
+  const [planRows, [nextDue]] = await Promise.all([
     db
       .select({
         id: plans.id,
@@ -514,23 +492,13 @@ export async function getCaseOverview(actor: Actor, caseId: string) {
         done: sql<number>`${done}::int`,
         skipped: sql<number>`${skipped}::int`,
         percent: progressPercentSql(total, done, skipped),
+        doneRecently: sql<number>`(count(${planSteps.id}) filter (where ${planSteps.status} = 'done' and ${planSteps.completedAt} >= now() - ${`${RECENT_DAYS} days`}::interval))::int`,
       })
       .from(plans)
       .leftJoin(planSteps, eq(planSteps.planId, plans.id))
       .where(openPlans)
       .groupBy(plans.id)
       .orderBy(asc(plans.assignedAt), asc(plans.id)),
-    db
-      .select({
-        total: sql<number>`${total}::int`,
-        done: sql<number>`${done}::int`,
-        skipped: sql<number>`${skipped}::int`,
-        percent: progressPercentSql(total, done, skipped),
-        doneRecently: sql<number>`(count(${planSteps.id}) filter (where ${planSteps.status} = 'done' and ${planSteps.completedAt} >= now() - ${`${RECENT_DAYS} days`}::interval))::int`,
-      })
-      .from(plans)
-      .innerJoin(planSteps, eq(planSteps.planId, plans.id))
-      .where(openPlans),
     db
       .select({
         stepId: planSteps.id,
@@ -548,9 +516,11 @@ export async function getCaseOverview(actor: Actor, caseId: string) {
       .limit(1),
   ]);
 
+  const sum = (key: "total" | "done" | "skipped" | "doneRecently") => planRows.reduce((n, plan) => n + plan[key], 0);
+  const counts = { total: sum("total"), done: sum("done"), skipped: sum("skipped") };
   return {
-    plans: planRows,
-    overall: overall ?? { total: 0, done: 0, skipped: 0, percent: 0, doneRecently: 0 },
+    plans: planRows.map(({ doneRecently: _, ...plan }) => plan),
+    overall: { ...counts, percent: progressPercent(counts), doneRecently: sum("doneRecently") },
     recentDays: RECENT_DAYS,
     nextDue: nextDue ?? null,
   };

@@ -3,13 +3,16 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
+import { can } from "~/auth/permissions";
+import { recordCaseView } from "~/models/audit.server";
 import { getCaseOverview } from "~/models/case-workflow.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const caseId = params.caseId ?? "";
   const overview = await getCaseOverview(actor, caseId);
-  return json({ caseId, overview });
+  await recordCaseView(actor, caseId, "overview", context.clientIp);
+  return json({ caseId, overview, canExport: can(actor, "cases.export") });
 }
 
 const dueFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
@@ -24,7 +27,7 @@ function ProgressBar({ percent, label }: { percent: number; label: string }) {
 }
 
 export default function CaseOverview() {
-  const { caseId, overview } = useLoaderData<typeof loader>();
+  const { caseId, overview, canExport } = useLoaderData<typeof loader>();
   const { overall, nextDue } = overview;
   return (
     <div className="space-y-4">
@@ -92,6 +95,13 @@ export default function CaseOverview() {
           )}
         </section>
       </div>
+
+      {canExport ? (
+        <p className="text-sm">
+          <Link to={`/cases/${caseId}/export`}>Export case</Link>
+          <span className="text-stone-600"> — everything on this case, incl. staff notes and internal posts, as a printable page or JSON.</span>
+        </p>
+      ) : null}
     </div>
   );
 }

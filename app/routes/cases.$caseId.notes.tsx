@@ -7,16 +7,18 @@ import { EarlierVersions } from "~/components/earlier-versions";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, parseForm, ruleViolationError } from "~/forms.server";
 import { requireCaseAction } from "~/models/case-access.server";
 import { addCaseNote, addNoteSchema, editCaseNote, listCaseNotes, notesQuery } from "~/models/case-notes.server";
 import { loadStaffCase } from "~/models/case-workflow.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const query = notesQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   const notes = await listCaseNotes(actor, params.caseId ?? "", query);
+  await recordCaseView(actor, params.caseId ?? "", "notes", context.clientIp);
   return json(notes);
 }
 

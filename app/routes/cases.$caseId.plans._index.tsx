@@ -3,15 +3,17 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { listPlansForCase } from "~/models/plans.server";
 import type { StepStatus } from "../../db/schema";
 
 export const meta: MetaFunction = () => [{ title: "Plans · Cairn" }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const caseId = params.caseId ?? "";
   const plans = await listPlansForCase(actor, caseId);
+  await recordCaseView(actor, caseId, "plans", context.clientIp);
   return json({ caseId, plans });
 }
 

@@ -4,14 +4,17 @@ import { useLoaderData } from "@remix-run/react";
 import { formatChartDay, TrendChart, type ChartValue } from "~/components/chart";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { getCaseProgress } from "~/models/progress-series.server";
 
 // The case's "Progress" tab: the client's check-in scores over time, how much of the plan was
 // done week by week, and whether check-ins came in each period. Staff on the case only.
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
-  return json(await getCaseProgress(actor, params.caseId ?? ""));
+  const progress = await getCaseProgress(actor, params.caseId ?? "");
+  await recordCaseView(actor, params.caseId ?? "", "progress", context.clientIp);
+  return json(progress);
 }
 
 const SCORE_SERIES = [

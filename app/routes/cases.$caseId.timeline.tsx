@@ -4,12 +4,14 @@ import { useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { Pagination } from "~/components/data-table";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { listCaseTimeline, timelineQuery } from "~/models/case-workflow.server";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const query = timelineQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   const timeline = await listCaseTimeline(actor, params.caseId ?? "", query);
+  await recordCaseView(actor, params.caseId ?? "", "timeline", context.clientIp);
   return json(timeline);
 }
 

@@ -18,7 +18,6 @@ import {
   getCaseHeader,
   listAddableStaff,
   loadStaffCase,
-  recordCaseView,
   removeCaseMember,
   setCaseRisk,
 } from "~/models/case-workflow.server";
@@ -28,10 +27,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.header.client.name} · ${data.header.title} · Cairn` : "Case · Cairn" },
 ];
 
-export async function loader({ request, params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const header = await getCaseHeader(actor, params.caseId ?? "");
-  await recordCaseView(actor, header.id, context.clientIp);
   const addable = header.can.manageMembers ? await listAddableStaff(actor, header.id) : [];
   return json({ header, addable });
 }

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, parseForm, ruleViolationError } from "~/forms.server";
 import { changeText, MOOD_MAX, MOOD_WORDS, SCALE_MAX } from "~/models/check-ins";
@@ -17,9 +18,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Check-in from ${data.clientName} · Cairn` : "Check-in · Cairn" },
 ];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const review = await getCheckInForReview(actor, params.checkInId ?? "");
+  await recordCaseView(actor, review.case.id, "check-in", context.clientIp, { type: "check_in", id: review.checkIn.id });
   return json(review);
 }
 

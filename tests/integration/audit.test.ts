@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { recordAudit } from "~/models/audit.server";
@@ -67,12 +69,28 @@ describe("audit_events", () => {
     expect((await auditEventsAbout(target.id)).map((e) => e.action)).toEqual(["user.role_changed", "auth.sign_in_failed"]);
   });
 
-  // Known gap (reported to the lead): migration 0001's trigger is FOR EACH ROW on UPDATE and
-  // DELETE, so TRUNCATE empties the trail. Flip to `it` once a BEFORE TRUNCATE trigger exists.
-  // Kept last in the file: today it really does empty the table.
-  it("refuses TRUNCATE", async () => {
+  // TRUNCATE skips row triggers; migration 0002's statement trigger refuses it.
+  it("refuses TRUNCATE, and the trail is still all there", async () => {
     await recordOne();
+    const count = async () => (await db.select({ n: sql<number>`count(*)::int` }).from(auditEvents))[0]!.n;
+    const before = await count();
     const error = await errorOf(db.execute(sql`truncate audit_events`));
     expect(databaseMessage(error)).toContain("audit_events is append-only");
+    expect(await count()).toBe(before);
+  });
+});
+
+describe("the app's code", () => {
+  // The database is the guard; this keeps the app honest too: no model or route even tries.
+  it("has no statement that updates or deletes audit events", async () => {
+    const root = path.resolve(import.meta.dirname, "../../app");
+    const files = (await readdir(root, { recursive: true })).filter((f) => /\.tsx?$/.test(f));
+    expect(files.length).toBeGreaterThan(20);
+    const offenders: string[] = [];
+    for (const file of files) {
+      const text = await readFile(path.join(root, file), "utf8");
+      if (/\.(update|delete)\(\s*auditEvents\b|\b(update|delete\s+from|truncate)\s+"?audit_events\b/i.test(text)) offenders.push(file);
+    }
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { recordCaseView } from "~/models/audit.server";
 import { addCaseNote } from "~/models/case-notes.server";
 import {
   addCaseMember,
@@ -9,7 +10,6 @@ import {
   getCaseOverview,
   listAddableStaff,
   listCaseTimeline,
-  recordCaseView,
   removeCaseMember,
   setCaseRisk,
 } from "~/models/case-workflow.server";
@@ -193,7 +193,7 @@ describe("who may reach the case page", () => {
       () => addCaseMember(person, caseId, outsider.id),
       () => removeCaseMember(person, caseId, support.id),
       () => listAddableStaff(person, caseId),
-      () => recordCaseView(person, caseId, null),
+      () => recordCaseView(person, caseId, "overview", null),
       () => listCaseTimeline(person, caseId, { page: 1, perPage: 20 }),
       () => getCaseOverview(person, caseId),
     ];
@@ -432,48 +432,36 @@ describe("members", () => {
 });
 
 describe("views", () => {
-  it("records a staff member's view at most once per hour", async () => {
+  it("records every staff view of the case page, with the viewer, the page and the IP", async () => {
     const lead = await createUser({ role: "therapist" });
     const admin = await createUser({ role: "admin" });
     const { case: c } = await makeCase({ lead });
     const views = async () => (await caseEvents(c.id)).filter((e) => e.action === "case.viewed");
 
-    expect((await loadPage("layout", lead, c.id)).status).toBe(200);
-    expect((await loadPage("layout", lead, c.id)).status).toBe(200);
-    expect(await recordCaseView(lead, c.id, null)).toBe(false);
-    expect((await views()).map((v) => v.actorId)).toEqual([lead.id]);
+    expect((await loadPage("overview", lead, c.id)).status).toBe(200);
+    expect((await loadPage("overview", lead, c.id)).status).toBe(200);
+    expect((await views()).map((v) => [v.actorId, v.details])).toEqual([
+      [lead.id, { page: "overview" }],
+      [lead.id, { page: "overview" }],
+    ]);
     expect((await views())[0]!.ip).toBe(testContext.clientIp);
 
-    // Another viewer counts on their own.
+    // The layout runs beside every tab: the tab records the view, the layout nothing.
     await loadPage("layout", admin, c.id);
-    expect((await views()).map((v) => v.actorId).sort()).toEqual([lead.id, admin.id].sort());
+    expect(await views()).toHaveLength(2);
+    await loadPage("notes", admin, c.id);
+    expect((await views()).filter((v) => v.actorId === admin.id).map((v) => v.details)).toEqual([{ page: "notes" }]);
 
     // Views don't count as activity on the case.
     expect((await reloadCase(c.id)).lastActivityAt.getTime()).toBe(c.lastActivityAt.getTime());
-  });
-
-  it("records again once the last view is more than an hour old", async () => {
-    const lead = await createUser({ role: "therapist" });
-    const { case: c } = await makeCase({ lead });
-    await db.insert(auditEvents).values({ actorId: lead.id, caseId: c.id, action: "case.viewed", createdAt: new Date(Date.now() - 61 * 60_000) });
-    expect(await recordCaseView(lead, c.id, null)).toBe(true);
-    expect(await recordCaseView(lead, c.id, null)).toBe(false);
-  });
-
-  it("two views at the same moment write one event", async () => {
-    const lead = await createUser({ role: "therapist" });
-    const { case: c } = await makeCase({ lead });
-    const results = await Promise.all(Array.from({ length: 12 }, () => recordCaseView(lead, c.id, null)));
-    expect(results.filter(Boolean)).toHaveLength(1);
-    expect((await caseEvents(c.id)).filter((e) => e.action === "case.viewed")).toHaveLength(1);
   });
 
   it("records nothing for someone who gets a 404", async () => {
     const lead = await createUser({ role: "therapist" });
     const outsider = await createUser({ role: "coach" });
     const { case: c, client } = await makeCase({ lead });
-    await loadPage("layout", outsider, c.id);
-    await loadPage("layout", client, c.id);
+    expect((await loadPage("overview", outsider, c.id)).status).toBe(404);
+    expect((await loadPage("overview", client, c.id)).status).toBe(404);
     expect(await caseEvents(c.id)).toEqual([]);
   });
 });

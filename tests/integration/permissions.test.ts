@@ -281,6 +281,7 @@ describe("navigation and landing pages", () => {
       "/saved-replies",
       "/admin/users",
       "/admin/settings",
+      "/admin/audit",
       "/account",
     ]);
     expect(paths("coach")).toEqual(["/triage", "/check-ins", "/cases", "/plans/templates", "/saved-replies", "/account"]);
