@@ -138,6 +138,8 @@ type ThreadViewProps<T extends ThreadViewPost> = {
     allowInternal: boolean;
     /** The reply form that failed (its values carry parentId): it opens again with text and message. */
     failed?: ReplyFailure;
+    /** The page's submission key: a reply sent twice is stored once. */
+    submissionKey?: string;
   };
   /** Anything more under a post: an edit form, earlier versions… */
   renderPostExtras?: (post: T) => ReactNode;
@@ -190,7 +192,7 @@ function PostItem<T extends ThreadViewPost>({
         </header>
         {replyingTo ? <p className="text-xs text-stone-600">Replying to {replyingTo}</p> : null}
         <Markdown>{post.body}</Markdown>
-        {reply ? <ReplyDisclosure post={post} allowInternal={reply.allowInternal} failed={reply.failed ?? null} /> : null}
+        {reply ? <ReplyDisclosure post={post} allowInternal={reply.allowInternal} failed={reply.failed ?? null} submissionKey={reply.submissionKey} /> : null}
         {renderPostExtras ? renderPostExtras(post) : null}
       </article>
       {children.length > 0 ? (
@@ -204,7 +206,17 @@ function PostItem<T extends ThreadViewPost>({
   );
 }
 
-function ReplyDisclosure({ post, allowInternal, failed }: { post: ThreadViewPost; allowInternal: boolean; failed: ReplyFailure }) {
+function ReplyDisclosure({
+  post,
+  allowInternal,
+  failed,
+  submissionKey,
+}: {
+  post: ThreadViewPost;
+  allowInternal: boolean;
+  failed: ReplyFailure;
+  submissionKey?: string;
+}) {
   const mine = failed && failed.values.parentId === post.id ? failed : null;
   const internalOnly = post.visibility === "internal";
   const visibility = mine?.values.visibility ?? (internalOnly ? "internal" : "shared");
@@ -215,6 +227,7 @@ function ReplyDisclosure({ post, allowInternal, failed }: { post: ThreadViewPost
       </summary>
       <Form method="post" className="mt-2 space-y-3" noValidate>
         <input type="hidden" name="parentId" value={post.id} />
+        {submissionKey ? <input type="hidden" name="submissionKey" value={submissionKey} /> : null}
         <FormMessage error={mine?.errors.form ?? mine?.errors.parentId} />
         <TextAreaField label={`Your reply to ${post.authorName}`} name="body" rows={3} required defaultValue={mine?.values.body} error={mine?.errors.body} />
         {allowInternal ? (

@@ -9,6 +9,7 @@ import { MOOD_MAX, SCALE_MAX } from "./check-ins";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 import { notify } from "./notifications.server";
 import { screenText } from "./risk-screening";
+import { KEY_REUSED_MESSAGE, RepeatedSubmission, submissionKeyField } from "./submission-keys.server";
 
 // Check-ins (issue 5): the client's regular answer to "how is it going?" — mood (1–5), progress
 // toward their goal and closeness/trust (1–10), the plan steps they worked on and, in their own
@@ -25,6 +26,10 @@ import { screenText } from "./risk-screening";
 // and tells the caller (crisis: true) so the page can show the practice's crisis message.
 // Every change runs in one transaction with its audit rows (carrying the case id: the case
 // timeline) and notifications, which say what happened, never what anyone wrote.
+//
+// A check-in can carry its form's submission key (submission-keys.server.ts): the same form
+// sent again answers with the check-in already stored, and nothing else happens — no second
+// check-in, notification, audit row or risk alert.
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -69,6 +74,7 @@ export const checkInSchema = z.object({
   ),
   whatHappened: textField("“What happened”"),
   whatWasHard: textField("“What was hard”"),
+  submissionKey: submissionKeyField,
 });
 export type CheckInInput = z.input<typeof checkInSchema>;
 
@@ -152,6 +158,15 @@ async function activeStepsOnCase(caseId: string, stepIds: string[]) {
     .where(and(eq(plans.caseId, caseId), isNull(plans.archivedAt), inArray(planSteps.id, stepIds)));
 }
 
+/** The check-in this client already sent with this submission key, if any. */
+async function findSubmittedCheckIn(authorId: string, submissionKey: string) {
+  const [row] = await db
+    .select()
+    .from(checkIns)
+    .where(and(eq(checkIns.authorId, authorId), eq(checkIns.submissionKey, submissionKey)));
+  return row ?? null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client: the form's choices, checking in and their own history
 
@@ -200,90 +215,123 @@ export async function submitCheckIn(client: Actor, caseId: string, input: CheckI
   const matches = screenText(`${data.whatHappened}\n${data.whatWasHard}`);
   const clientName = await nameOf(client);
   const c = access.case;
+  const key = data.submissionKey;
 
-  return db.transaction(async (tx) => {
-    const now = new Date();
-    const [checkIn] = await tx
-      .insert(checkIns)
-      .values({
-        caseId: c.id,
-        authorId: client.id,
-        submittedAt: now,
-        mood: data.mood,
-        progress: data.progress,
-        closeness: data.closeness,
-        whatHappened: data.whatHappened,
-        whatWasHard: data.whatWasHard,
-        stepIds,
-        riskReasons: matches.map((m) => ({ ruleId: m.ruleId, label: m.label })),
-      })
-      .returning();
-    if (!checkIn) throw new Error("insert returned nothing");
-    const target = { type: CHECK_IN_TARGET, id: checkIn.id };
-    await recordAudit(
-      { actorId: client.id, action: "check_in.submitted", target, caseId: c.id, ip, details: { checkInId: checkIn.id, steps: stepIds.length } },
-      tx,
-    );
+  // The same form sent again: the check-in it already stored, if it says the same thing.
+  const repeat = (earlier: CheckIn) => {
+    const same =
+      earlier.caseId === c.id &&
+      earlier.mood === data.mood &&
+      earlier.progress === data.progress &&
+      earlier.closeness === data.closeness &&
+      earlier.whatHappened === data.whatHappened &&
+      earlier.whatWasHard === data.whatWasHard &&
+      earlier.stepIds.length === stepIds.length &&
+      stepIds.every((id) => earlier.stepIds.includes(id));
+    if (!same) throw new RuleViolation(KEY_REUSED_MESSAGE, "form");
+    return { checkIn: earlier, crisis: matches.length > 0 };
+  };
+  if (key) {
+    const earlier = await findSubmittedCheckIn(client.id, key);
+    if (earlier) return repeat(earlier);
+  }
 
-    const team = await caseTeam(tx, c.id);
-    let alerted: string[] = [];
-    if (matches.length) {
-      // The system flags, so these rows have no actor: the timeline says "Cairn flagged …".
-      await recordAudit(
-        {
-          actorId: null,
-          action: "check_in.flagged",
-          target,
+  try {
+    return await db.transaction(async (tx) => {
+      const now = new Date();
+      const [checkIn] = await tx
+        .insert(checkIns)
+        .values({
           caseId: c.id,
-          ip,
-          details: { checkInId: checkIn.id, rules: matches.map((m) => m.ruleId), labels: matches.map((m) => m.label) },
-        },
+          authorId: client.id,
+          submittedAt: now,
+          mood: data.mood,
+          progress: data.progress,
+          closeness: data.closeness,
+          whatHappened: data.whatHappened,
+          whatWasHard: data.whatWasHard,
+          stepIds,
+          riskReasons: matches.map((m) => ({ ruleId: m.ruleId, label: m.label })),
+          submissionKey: key ?? null,
+        })
+        // A submission racing this one with the same key waits for it here, then inserts nothing.
+        .onConflictDoNothing({ target: [checkIns.authorId, checkIns.submissionKey], where: sql`submission_key is not null` })
+        .returning();
+      if (!checkIn) {
+        if (key) throw new RepeatedSubmission();
+        throw new Error("insert returned nothing");
+      }
+      const target = { type: CHECK_IN_TARGET, id: checkIn.id };
+      await recordAudit(
+        { actorId: client.id, action: "check_in.submitted", target, caseId: c.id, ip, details: { checkInId: checkIn.id, steps: stepIds.length } },
         tx,
       );
-      const [caseRow] = await tx.select({ risk: cases.risk }).from(cases).where(eq(cases.id, c.id)).for("update");
-      if (caseRow && RISK_ORDER[caseRow.risk] < RISK_ORDER.watch) {
-        await tx.update(cases).set({ risk: "watch" }).where(eq(cases.id, c.id));
+
+      const team = await caseTeam(tx, c.id);
+      let alerted: string[] = [];
+      if (matches.length) {
+        // The system flags, so these rows have no actor: the timeline says "Cairn flagged …".
         await recordAudit(
           {
             actorId: null,
-            action: "case.risk_changed",
-            target: { type: "case", id: c.id },
+            action: "check_in.flagged",
+            target,
             caseId: c.id,
             ip,
-            details: { from: caseRow.risk, to: "watch", reason: "risk_flag", checkInId: checkIn.id },
+            details: { checkInId: checkIn.id, rules: matches.map((m) => m.ruleId), labels: matches.map((m) => m.label) },
           },
           tx,
         );
+        const [caseRow] = await tx.select({ risk: cases.risk }).from(cases).where(eq(cases.id, c.id)).for("update");
+        if (caseRow && RISK_ORDER[caseRow.risk] < RISK_ORDER.watch) {
+          await tx.update(cases).set({ risk: "watch" }).where(eq(cases.id, c.id));
+          await recordAudit(
+            {
+              actorId: null,
+              action: "case.risk_changed",
+              target: { type: "case", id: c.id },
+              caseId: c.id,
+              ip,
+              details: { from: caseRow.risk, to: "watch", reason: "risk_flag", checkInId: checkIn.id },
+            },
+            tx,
+          );
+        }
+        const lead = team.find((m) => m.role === "lead");
+        // With no lead on the case, the whole team hears of it.
+        alerted = lead ? [lead.userId] : team.map((m) => m.userId);
+        await notify(
+          tx,
+          {
+            recipients: alerted,
+            kind: "urgent_flag",
+            text: `A check-in from ${clientName} was flagged as urgent. Please look at it now.`,
+            link: staffLink(checkIn.id),
+            caseId: c.id,
+          },
+          now,
+        );
       }
-      const lead = team.find((m) => m.role === "lead");
-      // With no lead on the case, the whole team hears of it.
-      alerted = lead ? [lead.userId] : team.map((m) => m.userId);
       await notify(
         tx,
         {
-          recipients: alerted,
-          kind: "urgent_flag",
-          text: `A check-in from ${clientName} was flagged as urgent. Please look at it now.`,
+          recipients: team.map((m) => m.userId).filter((id) => !alerted.includes(id)),
+          kind: "check_in_submitted",
+          text: `${clientName} sent a check-in.`,
           link: staffLink(checkIn.id),
           caseId: c.id,
         },
         now,
       );
-    }
-    await notify(
-      tx,
-      {
-        recipients: team.map((m) => m.userId).filter((id) => !alerted.includes(id)),
-        kind: "check_in_submitted",
-        text: `${clientName} sent a check-in.`,
-        link: staffLink(checkIn.id),
-        caseId: c.id,
-      },
-      now,
-    );
-    await touchCase(c.id, tx, now);
-    return { checkIn, crisis: matches.length > 0 };
-  });
+      await touchCase(c.id, tx, now);
+      return { checkIn, crisis: matches.length > 0 };
+    });
+  } catch (error) {
+    if (!(error instanceof RepeatedSubmission) || !key) throw error;
+    const winner = await findSubmittedCheckIn(client.id, key);
+    if (!winner) throw error;
+    return repeat(winner);
+  }
 }
 
 const reviewer = alias(users, "reviewer");

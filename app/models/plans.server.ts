@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
-import { cases, plans, planSteps, type Plan, type PlanStep, type StepStatus } from "../../db/schema";
+import { auditEvents, cases, plans, planSteps, users, type Plan, type PlanStep, type StepStatus } from "../../db/schema";
 import { recordAudit, type AuditAction } from "./audit.server";
 import { authorizeCase, loadCaseAccess, requireCaseAction, touchCase, type Actor } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
@@ -15,6 +15,13 @@ import { progressPercent } from "./progress";
 //
 // Audit details, for the timeline: `plan` is the plan's title, `step` the step's title;
 // plan.assigned adds `template`, edits add `fields` (what changed), reorders add `direction`.
+// Staff edits also carry `planId`, so a refused stale save can say who changed the plan.
+//
+// Two staff members editing the same plan: every staff change carries the version of the plan
+// its editor loaded (plans.version). The change is refused (StalePlanEdit, 409) when the plan
+// has moved on since, instead of silently overwriting the other person's work; a change that
+// does change something bumps the version in the same transaction, conditionally
+// (`where version = <the version the change started from>`).
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 
@@ -92,6 +99,26 @@ export const reflectionSchema = z.object({
 
 export const MOVE_DIRECTIONS = ["up", "down"] as const;
 export type MoveDirection = (typeof MOVE_DIRECTIONS)[number];
+
+/** The version of the plan the editor's page showed, from the hidden field every edit form carries. */
+export const planVersionSchema = z.object({
+  version: z.coerce
+    .number({ error: "This page is out of date. Reload it and make your change again." })
+    .int({ error: "This page is out of date. Reload it and make your change again." })
+    .min(1, { error: "This page is out of date. Reload it and make your change again." }),
+});
+
+/**
+ * A staff edit made from a version of the plan that is no longer current: someone else saved a
+ * change in between. The route answers 409 with what the editor typed, so nothing is lost.
+ */
+export class StalePlanEdit extends RuleViolation {
+  readonly status = 409;
+  constructor(message: string) {
+    super(message, "form");
+    this.name = "StalePlanEdit";
+  }
+}
 
 function check<S extends z.ZodType>(schema: S, input: z.input<S>): z.output<S> {
   const parsed = schema.safeParse(input);
@@ -189,6 +216,7 @@ function shapePlan(plan: Plan, steps: PlanStep[], today: string) {
     startDate: plan.startDate,
     assignedAt: plan.assignedAt,
     archivedAt: plan.archivedAt,
+    version: plan.version,
     progress: progressOf(steps),
     steps: shapeSteps(plan, steps, today),
   };
@@ -315,10 +343,42 @@ export async function assignPlan(actor: Actor, caseId: string, input: AssignPlan
   });
 }
 
+const changedAtFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+/** The refusal for a stale edit, naming who changed the plan last and when, when the trail says. */
+async function staleEdit(actor: Actor, caseId: string, planId: string, executor: Pick<typeof db, "select">) {
+  const [last] = await executor
+    .select({ actorId: auditEvents.actorId, name: users.name, at: auditEvents.createdAt })
+    .from(auditEvents)
+    .leftJoin(users, eq(users.id, auditEvents.actorId))
+    .where(
+      and(
+        eq(auditEvents.caseId, caseId),
+        sql`${auditEvents.action} like 'plan.%'`,
+        sql`(${auditEvents.targetId} = ${planId} or ${auditEvents.details}->>'planId' = ${planId})`,
+      ),
+    )
+    .orderBy(desc(auditEvents.createdAt))
+    .limit(1);
+  const when = last ? `${changedAtFormat.format(last.at)} UTC` : null;
+  const notSaved = "Your changes were not saved — here is what you wrote;";
+  if (last && last.actorId === actor.id) {
+    return new StalePlanEdit(`This plan was changed in another of your tabs or windows while you were editing (${when}). ${notSaved} reload to see the saved version.`);
+  }
+  const who = last ? ` (${last.name ?? "a colleague"}, ${when})` : "";
+  return new StalePlanEdit(`Someone else changed this plan while you were editing${who}. ${notSaved} reload to see their version.`);
+}
+
 /**
- * Runs a change to one plan of the case: checks the actor, locks the plan row (so two edits of
- * the same plan never interleave), refuses archived plans unless `allowArchived`, and after
- * `change` writes the audit row it returns and bumps the case.
+ * Runs a staff change to one plan of the case: checks the actor, locks the plan row (so two
+ * edits of the same plan never interleave), refuses a change made from an older version than
+ * the plan's (`version`, when given: the version the editor's page showed), refuses archived
+ * plans unless `allowArchived`, and after `change` — when it changed something — bumps the
+ * version, writes the audit row it returns and bumps the case.
+ *
+ * A client's work on the steps (workOnStep: status and reflection) doesn't bump the version:
+ * it never touches what staff edit (title, guidance, link, due date, order), so a staff editor
+ * whose page predates it loses nothing and isn't refused.
  */
 async function changePlan<T>(
   actor: Actor,
@@ -326,7 +386,7 @@ async function changePlan<T>(
   planId: string,
   ip: string | null,
   change: (tx: Tx, plan: Plan) => Promise<{ result: T; audit: { action: AuditAction; target?: { type: string; id: string }; details: Record<string, unknown> } | null }>,
-  options: { allowArchived?: boolean } = {},
+  options: { allowArchived?: boolean; version?: number } = {},
 ): Promise<T> {
   const access = await authorizeCase(actor, caseId, "case.editPlans");
   if (!z.uuid().safeParse(planId).success) throw notFound();
@@ -337,11 +397,22 @@ async function changePlan<T>(
       .where(and(eq(plans.id, planId), eq(plans.caseId, access.case.id)))
       .for("update");
     if (!plan) throw notFound();
+    if (options.version !== undefined && plan.version !== options.version) {
+      throw await staleEdit(actor, access.case.id, plan.id, tx);
+    }
     if (plan.archivedAt && !options.allowArchived) {
       throw new RuleViolation("This plan is archived. Restore it before making changes.");
     }
     const { result, audit } = await change(tx, plan);
     if (audit) {
+      // Conditional on the version the change started from: with the row locked it always
+      // matches, and if it ever didn't, the change is refused rather than written over.
+      const [bumped] = await tx
+        .update(plans)
+        .set({ version: sql`${plans.version} + 1` })
+        .where(and(eq(plans.id, plan.id), eq(plans.version, plan.version)))
+        .returning({ version: plans.version });
+      if (!bumped) throw await staleEdit(actor, access.case.id, plan.id, tx);
       await recordAudit(
         {
           actorId: actor.id,
@@ -349,7 +420,7 @@ async function changePlan<T>(
           target: audit.target ?? { type: PLAN_TARGET, id: plan.id },
           caseId: access.case.id,
           ip,
-          details: audit.details,
+          details: { ...audit.details, planId: plan.id },
         },
         tx,
       );
@@ -379,7 +450,11 @@ function findStep(steps: PlanStep[], stepId: string) {
   return step;
 }
 
-export async function editPlan(actor: Actor, caseId: string, planId: string, input: PlanDetailsInput, ip: string | null = null) {
+// The staff edits below take `version`, the plan version the editor's page showed: given, the
+// edit is refused (StalePlanEdit) when the plan has changed since. Left out (the seed, scripts),
+// the edit applies to the plan as it is.
+
+export async function editPlan(actor: Actor, caseId: string, planId: string, input: PlanDetailsInput, ip: string | null = null, version?: number) {
   const data = check(planDetailsSchema, input);
   return changePlan(actor, caseId, planId, ip, async (tx, plan) => {
     const fields = (["title", "summary", "sequential"] as const).filter((field) => plan[field] !== data[field]);
@@ -389,10 +464,10 @@ export async function editPlan(actor: Actor, caseId: string, planId: string, inp
       result: updated!,
       audit: { action: "plan.edited", details: { plan: data.title, fields, ...(plan.title !== data.title ? { from: plan.title } : {}) } },
     };
-  });
+  }, { version });
 }
 
-export async function addStep(actor: Actor, caseId: string, planId: string, input: PlanStepInput, ip: string | null = null) {
+export async function addStep(actor: Actor, caseId: string, planId: string, input: PlanStepInput, ip: string | null = null, version?: number) {
   const data = check(planStepSchema, input);
   return changePlan(actor, caseId, planId, ip, async (tx, plan) => {
     const steps = await orderedSteps(tx, plan.id);
@@ -406,10 +481,18 @@ export async function addStep(actor: Actor, caseId: string, planId: string, inpu
       result: step!,
       audit: { action: "plan.step_added", target: { type: STEP_TARGET, id: step!.id }, details: { plan: plan.title, step: step!.title } },
     };
-  });
+  }, { version });
 }
 
-export async function editStep(actor: Actor, caseId: string, planId: string, stepId: string, input: PlanStepInput, ip: string | null = null) {
+export async function editStep(
+  actor: Actor,
+  caseId: string,
+  planId: string,
+  stepId: string,
+  input: PlanStepInput,
+  ip: string | null = null,
+  version?: number,
+) {
   const data = check(planStepSchema, input);
   return changePlan(actor, caseId, planId, ip, async (tx, plan) => {
     const step = findStep(await orderedSteps(tx, plan.id), stepId);
@@ -428,10 +511,10 @@ export async function editStep(actor: Actor, caseId: string, planId: string, ste
         details: { plan: plan.title, step: data.title, fields, ...(step.title !== data.title ? { from: step.title } : {}) },
       },
     };
-  });
+  }, { version });
 }
 
-export async function removeStep(actor: Actor, caseId: string, planId: string, stepId: string, ip: string | null = null) {
+export async function removeStep(actor: Actor, caseId: string, planId: string, stepId: string, ip: string | null = null, version?: number) {
   return changePlan(actor, caseId, planId, ip, async (tx, plan) => {
     const steps = await orderedSteps(tx, plan.id);
     const step = findStep(steps, stepId);
@@ -444,10 +527,18 @@ export async function removeStep(actor: Actor, caseId: string, planId: string, s
       result: step,
       audit: { action: "plan.step_removed", target: { type: STEP_TARGET, id: step.id }, details: { plan: plan.title, step: step.title } },
     };
-  });
+  }, { version });
 }
 
-export async function moveStep(actor: Actor, caseId: string, planId: string, stepId: string, direction: MoveDirection, ip: string | null = null) {
+export async function moveStep(
+  actor: Actor,
+  caseId: string,
+  planId: string,
+  stepId: string,
+  direction: MoveDirection,
+  ip: string | null = null,
+  version?: number,
+) {
   if (!MOVE_DIRECTIONS.includes(direction)) throw new RuleViolation("Choose up or down.");
   return changePlan(actor, caseId, planId, ip, async (tx, plan) => {
     const steps = await orderedSteps(tx, plan.id);
@@ -468,10 +559,10 @@ export async function moveStep(actor: Actor, caseId: string, planId: string, ste
         details: { plan: plan.title, step: step.title, direction, position: to + 1 },
       },
     };
-  });
+  }, { version });
 }
 
-export async function archivePlan(actor: Actor, caseId: string, planId: string, ip: string | null = null) {
+export async function archivePlan(actor: Actor, caseId: string, planId: string, ip: string | null = null, version?: number) {
   return changePlan(
     actor,
     caseId,
@@ -482,12 +573,12 @@ export async function archivePlan(actor: Actor, caseId: string, planId: string, 
       const [updated] = await tx.update(plans).set({ archivedAt: new Date() }).where(eq(plans.id, plan.id)).returning();
       return { result: updated!, audit: { action: "plan.archived", details: { plan: plan.title } } };
     },
-    { allowArchived: true },
+    { allowArchived: true, version },
   );
 }
 
 /** Brings an archived plan back to the client's portal. */
-export async function unarchivePlan(actor: Actor, caseId: string, planId: string, ip: string | null = null) {
+export async function unarchivePlan(actor: Actor, caseId: string, planId: string, ip: string | null = null, version?: number) {
   return changePlan(
     actor,
     caseId,
@@ -498,7 +589,7 @@ export async function unarchivePlan(actor: Actor, caseId: string, planId: string
       const [updated] = await tx.update(plans).set({ archivedAt: null }).where(eq(plans.id, plan.id)).returning();
       return { result: updated!, audit: { action: "plan.restored", details: { plan: plan.title } } };
     },
-    { allowArchived: true },
+    { allowArchived: true, version },
   );
 }
 
@@ -539,6 +630,8 @@ async function workOnStep(actor: Actor, stepId: string, change: { status?: WorkS
 
   const reflection = change.reflection === undefined ? undefined : check(reflectionSchema, { reflection: change.reflection }).reflection || null;
 
+  // The client's work leaves plans.version alone: it is not a staff edit (see changePlan). The same
+  // status sent twice (a double click) is a no-op the second time: no audit row, nothing else.
   return db.transaction(async (tx) => {
     // Lock the plan: a reorder or a second status change can't slip in between the check and the write.
     const [plan] = await tx.select().from(plans).where(eq(plans.id, found.planId)).for("update");

@@ -5,9 +5,6 @@ import { db } from "../../db/client";
 import {
   caseMembers,
   cases,
-  checkIns,
-  planSteps,
-  plans,
   posts,
   postVersions,
   threadReads,
@@ -21,11 +18,12 @@ import {
 } from "../../db/schema";
 import { isStaff } from "~/auth/permissions";
 import { recordAudit } from "./audit.server";
-import { canOnCase, loadCaseAccess, touchCase, type Actor, type CaseAccess } from "./case-access.server";
+import { canOnCase, loadCaseAccess, touchCase, visibleCases, type Actor, type CaseAccess } from "./case-access.server";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
 import { markThreadNotificationsRead, notify, type NotificationKind } from "./notifications.server";
-import { progressPercentSql } from "./progress.server";
 import { screenText, type RiskMatch } from "./risk-screening";
+import { KEY_REUSED_MESSAGE, RepeatedSubmission, submissionKeyField } from "./submission-keys.server";
+import { withoutNul } from "./typed-text";
 
 // Questions on a case: threads of nested posts (DESIGN.md, "threads" and "posts").
 //
@@ -47,6 +45,11 @@ import { screenText, type RiskMatch } from "./risk-screening";
 // Every change runs in one transaction with its audit row (carrying the case id: the case
 // timeline) and its notifications. Audit rows and notifications say what happened and where,
 // never what anyone wrote.
+//
+// A new post (and a new thread's opening post) can carry the form's submission key
+// (submission-keys.server.ts): sent again with the same key, the same author gets the post
+// already stored, as if it had just been written, and nothing else happens — no second post,
+// notification, audit row, risk alert or status change.
 
 type Tx = Parameters<Parameters<typeof db.transaction>[0]>[0];
 type Executor = typeof db | Tx;
@@ -63,12 +66,14 @@ const POST_TARGET = "post";
 
 const titleField = z
   .string({ error: "Give your question a short title." })
+  .overwrite(withoutNul)
   .trim()
   .min(1, { error: "Give your question a short title." })
   .max(THREAD_TITLE_MAX, { error: `Keep the title under ${THREAD_TITLE_MAX} characters.` });
 
 const bodyField = z
   .string({ error: "Write your message before sending it." })
+  .overwrite(withoutNul)
   .trim()
   .min(1, { error: "Write your message before sending it." })
   .max(POST_MAX, { error: `Keep a message under ${POST_MAX.toLocaleString("en")} characters.` });
@@ -79,10 +84,11 @@ const optionalId = z
   .nullish()
   .transform((v) => (v ?? "").trim() || null);
 
-export const newThreadSchema = z.object({ title: titleField, body: bodyField });
+export const newThreadSchema = z.object({ title: titleField, body: bodyField, submissionKey: submissionKeyField });
 
 export const postSchema = z.object({
   body: bodyField,
+  submissionKey: submissionKeyField,
   parentId: optionalId,
   visibility: z.enum(["shared", "internal"], { error: "Choose who can see this message." }).default("shared"),
 });
@@ -240,7 +246,59 @@ async function flagThread(
 // ---------------------------------------------------------------------------------------------
 // Starting a thread and posting
 
-export type NewThreadInput = { title: string; body: string };
+/** The post this author already stored with this submission key, if any. */
+async function findSubmittedPost(authorId: string, submissionKey: string) {
+  const [row] = await db
+    .select()
+    .from(posts)
+    .where(and(eq(posts.authorId, authorId), eq(posts.submissionKey, submissionKey)));
+  return row ?? null;
+}
+
+/**
+ * Runs `write` (a transaction that inserts the post with its key, ON CONFLICT DO NOTHING, and
+ * throws RepeatedSubmission when that inserted nothing); when the key was used already — before
+ * we started, or by a submission racing this one — answers `repeat(earlier post)` instead.
+ */
+async function writeOnce<T>(
+  actorId: string,
+  submissionKey: string | undefined,
+  write: () => Promise<T>,
+  repeat: (earlier: typeof posts.$inferSelect) => Promise<T>,
+): Promise<T> {
+  if (!submissionKey) return write();
+  const earlier = await findSubmittedPost(actorId, submissionKey);
+  if (earlier) return repeat(earlier);
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof RepeatedSubmission)) throw error;
+    const winner = await findSubmittedPost(actorId, submissionKey);
+    if (!winner) throw error;
+    return repeat(winner);
+  }
+}
+
+/** Inserts a post; with a key already stored for this author it inserts nothing and throws RepeatedSubmission. */
+async function insertPost(tx: Tx, values: typeof posts.$inferInsert) {
+  const [post] = await tx
+    .insert(posts)
+    .values(values)
+    .onConflictDoNothing({ target: [posts.authorId, posts.submissionKey], where: sql`submission_key is not null` })
+    .returning();
+  if (!post) {
+    if (values.submissionKey) throw new RepeatedSubmission();
+    throw new Error("insert returned nothing");
+  }
+  return post;
+}
+
+export type NewThreadInput = {
+  title: string;
+  body: string;
+  /** The form's submission key (see submission-keys.server.ts); optional. */
+  submissionKey?: string | null;
+};
 
 /**
  * A new question on a case. The client asks it (awaiting staff; title and body screened);
@@ -253,11 +311,21 @@ export async function startThread(actor: Actor, caseId: string, input: NewThread
   if (!staff && !fromClient) throw notFound();
   const title = checked(titleField, input.title, "title");
   const body = checked(bodyField, input.body, "body");
+  const submissionKey = checked(submissionKeyField, input.submissionKey, "form");
   const matches = fromClient ? screenText(`${title}\n${body}`) : [];
   const authorName = await nameOf(actor);
   const c = access.case;
 
-  return db.transaction(async (tx) => {
+  // The same form sent again: the question it already asked, if it is the same question.
+  const repeat = async (earlier: typeof posts.$inferSelect) => {
+    const [thread] = await db.select().from(threads).where(eq(threads.id, earlier.threadId));
+    if (!thread || thread.caseId !== c.id || thread.title !== title || earlier.parentId !== null || earlier.body !== body) {
+      throw new RuleViolation(KEY_REUSED_MESSAGE, "form");
+    }
+    return { thread, post: earlier, crisis: matches.length > 0 };
+  };
+
+  return writeOnce(actor.id, submissionKey, () => db.transaction(async (tx) => {
     const now = new Date();
     const [thread] = await tx
       .insert(threads)
@@ -273,11 +341,15 @@ export async function startThread(actor: Actor, caseId: string, input: NewThread
       })
       .returning();
     if (!thread) throw new Error("insert returned nothing");
-    const [post] = await tx
-      .insert(posts)
-      .values({ threadId: thread.id, parentId: null, authorId: actor.id, body, visibility: "shared", createdAt: now })
-      .returning();
-    if (!post) throw new Error("insert returned nothing");
+    const post = await insertPost(tx, {
+      threadId: thread.id,
+      parentId: null,
+      authorId: actor.id,
+      body,
+      visibility: "shared",
+      createdAt: now,
+      submissionKey: submissionKey ?? null,
+    });
     await recordAudit(
       {
         actorId: actor.id,
@@ -323,7 +395,7 @@ export async function startThread(actor: Actor, caseId: string, input: NewThread
     await touchCase(c.id, tx, now);
     const [saved] = await tx.select().from(threads).where(eq(threads.id, thread.id));
     return { thread: saved ?? thread, post, crisis: matches.length > 0 };
-  });
+  }), repeat);
 }
 
 export type NewPostInput = {
@@ -333,6 +405,8 @@ export type NewPostInput = {
   visibility?: PostVisibility;
   /** Staff only: close the thread in the same step ("Send reply and close"). */
   close?: boolean;
+  /** The form's submission key (see submission-keys.server.ts); optional. */
+  submissionKey?: string | null;
 };
 
 /**
@@ -363,27 +437,45 @@ export async function addPost(actor: Actor, threadId: string, input: NewPostInpu
     parentId = parent.id;
   }
   const body = checked(bodyField, input.body, "body");
+  const submissionKey = checked(submissionKeyField, input.submissionKey, "form");
   const matches = fromClient ? screenText(body) : [];
   const authorName = await nameOf(actor);
 
-  return db.transaction(async (tx) => {
+  // The same form sent again: the reply it already stored, if it is the same reply (and then
+  // nothing else happens: no close, no notification, no flag).
+  const repeat = async (earlier: typeof posts.$inferSelect) => {
+    const same =
+      earlier.threadId === thread.id &&
+      earlier.body === body &&
+      earlier.visibility === visibility &&
+      (parentId === null || earlier.parentId === parentId);
+    if (!same) throw new RuleViolation(KEY_REUSED_MESSAGE, "form");
+    return { post: earlier, crisis: matches.length > 0 };
+  };
+
+  return writeOnce(actor.id, submissionKey, () => db.transaction(async (tx) => {
     const locked = await lockThread(tx, thread.id);
     if (locked.caseId !== access.case.id) throw notFound();
     const at = postTime(locked);
-    if (!parentId) {
+    let answering = parentId;
+    if (!answering) {
       const [opening] = await tx
         .select({ id: posts.id })
         .from(posts)
         .where(and(eq(posts.threadId, locked.id), isNull(posts.parentId)))
         .orderBy(asc(posts.createdAt), asc(posts.id))
         .limit(1);
-      parentId = opening?.id ?? null;
+      answering = opening?.id ?? null;
     }
-    const [post] = await tx
-      .insert(posts)
-      .values({ threadId: locked.id, parentId, authorId: actor.id, body, visibility, createdAt: at })
-      .returning();
-    if (!post) throw new Error("insert returned nothing");
+    const post = await insertPost(tx, {
+      threadId: locked.id,
+      parentId: answering,
+      authorId: actor.id,
+      body,
+      visibility,
+      createdAt: at,
+      submissionKey: submissionKey ?? null,
+    });
 
     // Status from the last shared post; internal notes change nothing but the activity time.
     const changes: Partial<typeof threads.$inferInsert> = { lastActivityAt: at };
@@ -481,7 +573,7 @@ export async function addPost(actor: Actor, threadId: string, input: NewPostInpu
     }
     await touchCase(locked.caseId, tx, at);
     return { post, crisis: matches.length > 0 };
-  });
+  }), repeat);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,10 +592,12 @@ async function loadPostAccess(actor: Actor, postId: string) {
 
 /**
  * The author rewrites their post. Returns whether anything changed and, for a client's post,
- * whether the new text matched a risk rule (the thread is flagged as for a new post).
+ * whether the new text matched a risk rule (the thread is flagged as for a new post). With
+ * `threadId` (the thread in the page's address), a post from any other thread is not found.
  */
-export async function editPost(actor: Actor, postId: string, input: { body: string }, ip: string | null = null) {
+export async function editPost(actor: Actor, postId: string, input: { body: string; threadId?: string }, ip: string | null = null) {
   const { post, thread, access } = await loadPostAccess(actor, postId);
+  if (input.threadId !== undefined && post.threadId !== input.threadId) throw notFound();
   if (post.authorId !== actor.id) throw forbidden("Only the author can edit a message.");
   const body = checked(bodyField, input.body, "body");
   const fromClient = access.relation === "client";
@@ -808,8 +902,11 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
       thread: threads,
       assigneeName: assigneeUser.name,
       clearedByName: clearedByUser.name,
+      clientName: clientUser.name,
     })
     .from(threads)
+    .innerJoin(cases, eq(cases.id, threads.caseId))
+    .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
     .leftJoin(assigneeUser, eq(assigneeUser.id, threads.assigneeId))
     .leftJoin(clearedByUser, eq(clearedByUser.id, threads.flagClearedBy))
     .where(eq(threads.id, threadId));
@@ -817,28 +914,11 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
   const access = await loadCaseAccess(actor, row.thread.caseId);
   if (!canOnCase(access, "case.readInternal")) throw notFound();
   const t = row.thread;
+  // Plan progress and the last check-in are kept on the case row (migration 0012).
   const c = access.case;
 
-  const total = sql`count(${planSteps.id})`;
-  const done = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'done')`;
-  const skipped = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'skipped')`;
-  const [postList, [summary], team] = await Promise.all([
+  const [postList, team] = await Promise.all([
     readPosts(actor, t.id, { sharedOnly: false }),
-    db
-      .select({
-        clientName: clientUser.name,
-        total: sql<number>`${total}::int`,
-        done: sql<number>`${done}::int`,
-        skipped: sql<number>`${skipped}::int`,
-        percent: progressPercentSql(total, done, skipped),
-        lastCheckInAt: sql<string | null>`(select max(${checkIns.submittedAt})::text from ${checkIns} where ${checkIns.caseId} = ${c.id})`,
-      })
-      .from(cases)
-      .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
-      .leftJoin(plans, and(eq(plans.caseId, cases.id), isNull(plans.archivedAt)))
-      .leftJoin(planSteps, eq(planSteps.planId, plans.id))
-      .where(eq(cases.id, c.id))
-      .groupBy(clientUser.id),
     db
       .select({ userId: caseMembers.userId, role: caseMembers.role, name: users.name, userRole: users.role, deactivatedAt: users.deactivatedAt })
       .from(caseMembers)
@@ -873,10 +953,10 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
       title: c.title,
       status: c.status,
       risk: c.risk,
-      client: { id: c.clientId, name: summary?.clientName ?? "Unknown client" },
+      client: { id: c.clientId, name: row.clientName },
       lead: lead ? { id: lead.userId, name: lead.name } : null,
-      progress: { total: summary?.total ?? 0, done: summary?.done ?? 0, skipped: summary?.skipped ?? 0, percent: summary?.percent ?? 0 },
-      lastCheckIn: summary?.lastCheckInAt ? { submittedAt: new Date(summary.lastCheckInAt) } : null,
+      progress: { total: c.stepsTotal, done: c.stepsDone, skipped: c.stepsSkipped, percent: c.progress },
+      lastCheckIn: c.lastCheckInAt ? { submittedAt: c.lastCheckInAt } : null,
     },
     /** Colleagues the thread can be assigned to: active staff on the case. */
     assignees: team.filter((m) => !m.deactivatedAt).map((m) => ({ id: m.userId, name: m.name, role: m.userRole, caseRole: m.role })),
@@ -912,12 +992,25 @@ export type ClientThread = Awaited<ReturnType<typeof getThreadForClient>>;
 
 /** Remembers that the actor has read the thread up to now (unread marks compare with this). */
 export async function markThreadRead(actor: Actor, threadId: string, now = new Date()) {
-  const { thread } = await loadThreadAccess(actor, threadId);
-  await db
+  if (!z.uuid().safeParse(threadId).success) throw notFound();
+  // One statement checks who may see the thread and records the read: nothing is written, and
+  // the answer is 404, for a thread on a case the actor can't see.
+  const marked = await db
     .insert(threadReads)
-    .values({ threadId: thread.id, userId: actor.id, lastReadAt: now })
-    .onConflictDoUpdate({ target: [threadReads.threadId, threadReads.userId], set: { lastReadAt: now } });
-  await markThreadNotificationsRead(actor.id, thread.id, now);
+    .select((qb) =>
+      qb
+        .select({
+          threadId: threads.id,
+          userId: sql<string>`${actor.id}::uuid`.as("user_id"),
+          lastReadAt: sql<Date>`${now.toISOString()}::timestamptz`.as("last_read_at"),
+        })
+        .from(threads)
+        .where(and(eq(threads.id, threadId), visibleCases(actor, threads.caseId))),
+    )
+    .onConflictDoUpdate({ target: [threadReads.threadId, threadReads.userId], set: { lastReadAt: now } })
+    .returning({ threadId: threadReads.threadId });
+  if (marked.length === 0) throw notFound();
+  await markThreadNotificationsRead(actor.id, threadId, now);
 }
 
 // ---------------------------------------------------------------------------------------------

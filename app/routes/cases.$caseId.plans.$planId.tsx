@@ -5,8 +5,10 @@ import { ErrorPage } from "~/components/error-page";
 import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { redirectWithFlash } from "~/flash.server";
-import { formError, parseForm, ruleViolationError } from "~/forms.server";
+import { formError, formValues, parseForm, ruleViolationError } from "~/forms.server";
+import { RuleViolation } from "~/models/errors.server";
 import {
   addStep,
   archivePlan,
@@ -16,22 +18,27 @@ import {
   moveStep,
   planDetailsSchema,
   planStepSchema,
+  planVersionSchema,
   removeStep,
+  StalePlanEdit,
   unarchivePlan,
 } from "~/models/plans.server";
 import type { StepStatus } from "../../db/schema";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.plan.title ?? "Plan"} · Cairn` }];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const caseId = params.caseId ?? "";
   const plan = await getPlanForEditing(actor, caseId, params.planId ?? "");
+  await recordCaseView(actor, caseId, "plan", context.clientIp, { type: "plan", id: plan.id });
   return json({ caseId, plan });
 }
 
 // Per-step buttons carry the step in their value ("move-up:<step id>"), so each form posts
 // exactly one step and only the clicked button shows its pending label.
+// Every form also carries the plan version the page showed (`version`): when a colleague saved a
+// change since, the model refuses the edit and this answers 409 with what was typed, kept in the form.
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const caseId = params.caseId ?? "";
@@ -42,52 +49,60 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const [verb = "", stepId = ""] = intent.split(":");
   const here = `/cases/${caseId}/plans/${plan.id}`;
   const ip = context.clientIp;
+  const loadedVersion = () => {
+    const parsed = planVersionSchema.safeParse({ version: formData.get("version") ?? undefined });
+    if (!parsed.success) throw new RuleViolation(parsed.error.issues[0]?.message ?? "Reload the page and try again.", "form");
+    return parsed.data.version;
+  };
   try {
     switch (verb) {
       case "plan": {
         const parsed = parseForm(formData, planDetailsSchema);
         if (!parsed.ok) return formError(parsed, { intent });
-        await editPlan(actor, caseId, plan.id, parsed.data, ip);
+        await editPlan(actor, caseId, plan.id, parsed.data, ip, loadedVersion());
         return redirectWithFlash(request, here, { kind: "success", message: "Plan details saved." });
       }
       case "add-step": {
         const parsed = parseForm(formData, planStepSchema);
         if (!parsed.ok) return formError(parsed, { intent });
-        const step = await addStep(actor, caseId, plan.id, parsed.data, ip);
+        const step = await addStep(actor, caseId, plan.id, parsed.data, ip, loadedVersion());
         return redirectWithFlash(request, `${here}#step-${step.id}`, { kind: "success", message: `Step “${step.title}” added.` });
       }
       case "save-step": {
         const parsed = parseForm(formData, planStepSchema);
         if (!parsed.ok) return formError(parsed, { intent });
-        const step = await editStep(actor, caseId, plan.id, stepId, parsed.data, ip);
+        const step = await editStep(actor, caseId, plan.id, stepId, parsed.data, ip, loadedVersion());
         return redirectWithFlash(request, `${here}#step-${step.id}`, { kind: "success", message: `Step “${step.title}” saved.` });
       }
       case "move-up":
       case "move-down": {
         const direction = verb === "move-up" ? "up" : "down";
-        const step = await moveStep(actor, caseId, plan.id, stepId, direction, ip);
+        const step = await moveStep(actor, caseId, plan.id, stepId, direction, ip, loadedVersion());
         return redirectWithFlash(request, `${here}#step-${step.id}`, {
           kind: "success",
           message: `“${step.title}” is now step ${step.position}.`,
         });
       }
       case "remove-step": {
-        const step = await removeStep(actor, caseId, plan.id, stepId, ip);
+        const step = await removeStep(actor, caseId, plan.id, stepId, ip, loadedVersion());
         return redirectWithFlash(request, here, { kind: "success", message: `Step “${step.title}” removed.` });
       }
       case "archive":
-        await archivePlan(actor, caseId, plan.id, ip);
+        await archivePlan(actor, caseId, plan.id, ip, loadedVersion());
         return redirectWithFlash(request, `/cases/${caseId}/plans`, {
           kind: "success",
           message: `“${plan.title}” is archived. The client no longer sees it; it stays readable here.`,
         });
       case "restore":
-        await unarchivePlan(actor, caseId, plan.id, ip);
+        await unarchivePlan(actor, caseId, plan.id, ip, loadedVersion());
         return redirectWithFlash(request, here, { kind: "success", message: `“${plan.title}” is back in the client's portal.` });
       default:
         return formError({ errors: { form: "That action isn't available here." }, values: {} }, { intent });
     }
   } catch (error) {
+    if (error instanceof StalePlanEdit) {
+      return json({ ok: false as const, intent, stale: true, errors: { form: error.message }, values: formValues(formData) }, { status: error.status });
+    }
     return ruleViolationError(error, formData, { intent });
   }
 }
@@ -102,7 +117,28 @@ const STATUS_LABELS: Record<StepStatus, string> = {
   skipped: "Skipped",
 };
 
-type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
+type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string>; stale?: boolean };
+
+/** A form's message; after a refused stale save, with the way to the plan as it is now. */
+function FailureMessage({ failure, planPath }: { failure: Failure | null; planPath: string }) {
+  if (!failure?.errors.form) return null;
+  return (
+    <div className="space-y-1">
+      <FormMessage error={failure.errors.form} />
+      {failure.stale ? (
+        <p className="text-sm text-stone-700">
+          <Link to={planPath}>Show the plan as it is now</Link> (what you typed is not kept), or save again to replace their change with
+          yours.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** The plan version this page shows: every edit form sends it, so a stale save is refused. */
+function VersionField({ version }: { version: number }) {
+  return <input type="hidden" name="version" value={version} />;
+}
 
 type StepValues = { title: string; guidance: string; resourceUrl: string | null; dueDate: string | null };
 
@@ -139,6 +175,7 @@ export default function EditPlan() {
   const failedStep = failure ? plan.steps.find((s) => failure.intent.endsWith(`:${s.id}`)) : undefined;
   // A failed form shows its message in place; anything else (archive, restore, …) up here.
   const shownInPlace = Boolean(failedStep) || (!archived && (failure?.intent === "plan" || failure?.intent === "add-step"));
+  const planPath = `/cases/${caseId}/plans/${plan.id}`;
 
   return (
     <div className="space-y-6">
@@ -153,7 +190,7 @@ export default function EditPlan() {
         </p>
       </div>
 
-      {failure && !shownInPlace ? <FormMessage error={failure.errors.form} /> : null}
+      {failure && !shownInPlace ? <FailureMessage failure={failure} planPath={planPath} /> : null}
 
       {archived ? (
         <section className="card space-y-3" aria-labelledby="archived-title">
@@ -164,6 +201,7 @@ export default function EditPlan() {
             It was archived on {formatDay(plan.archivedAt!)}. The client doesn't see it, and it can't be changed until it's restored.
           </p>
           <Form method="post">
+            <VersionField version={plan.version} />
             <SubmitButton name="intent" value="restore" pendingLabel="Restoring…">
               Restore plan
             </SubmitButton>
@@ -175,7 +213,8 @@ export default function EditPlan() {
             Plan details
           </h3>
           <Form method="post" className="space-y-3" noValidate>
-            <FormMessage error={details?.errors.form} />
+            <VersionField version={plan.version} />
+            <FailureMessage failure={details} planPath={planPath} />
             <Field label="Plan title" name="title" defaultValue={details ? details.values.title : plan.title} error={details?.errors.title} required />
             <TextAreaField
               label="Summary"
@@ -232,7 +271,7 @@ export default function EditPlan() {
                     {step.overdue ? " · past its due date" : ""}
                   </p>
                 </div>
-                <FormMessage error={stepFailure?.errors.form} />
+                <FailureMessage failure={stepFailure} planPath={planPath} />
                 {step.reflection ? (
                   <div className="rounded-md bg-stone-50 px-3 py-2 text-sm">
                     <p className="text-xs font-medium text-stone-600">The client's note</p>
@@ -254,6 +293,7 @@ export default function EditPlan() {
                 ) : (
                   <>
                     <Form method="post" className="space-y-3" noValidate key={`${step.id}-${step.updatedAt}`}>
+                      <VersionField version={plan.version} />
                       <StepFields step={step} failure={stepFailure?.intent === saveIntent ? stepFailure : null} />
                       <SubmitButton name="intent" value={saveIntent} pendingLabel="Saving…">
                         Save step<span className="sr-only">{label}</span>
@@ -262,6 +302,7 @@ export default function EditPlan() {
                     <div className="flex flex-wrap gap-2 border-t border-stone-100 pt-3">
                       {index > 0 ? (
                         <Form method="post">
+                          <VersionField version={plan.version} />
                           <SubmitButton name="intent" value={`move-up:${step.id}`} variant="secondary" pendingLabel="Moving…">
                             Move up<span className="sr-only">{label}</span>
                           </SubmitButton>
@@ -269,12 +310,14 @@ export default function EditPlan() {
                       ) : null}
                       {index < plan.steps.length - 1 ? (
                         <Form method="post">
+                          <VersionField version={plan.version} />
                           <SubmitButton name="intent" value={`move-down:${step.id}`} variant="secondary" pendingLabel="Moving…">
                             Move down<span className="sr-only">{label}</span>
                           </SubmitButton>
                         </Form>
                       ) : null}
                       <Form method="post" className="ml-auto">
+                        <VersionField version={plan.version} />
                         <SubmitButton name="intent" value={`remove-step:${step.id}`} variant="danger" pendingLabel="Removing…">
                           Remove step<span className="sr-only">{label}</span>
                         </SubmitButton>
@@ -295,7 +338,8 @@ export default function EditPlan() {
               Add a step
             </h3>
             <Form method="post" className="space-y-3" noValidate>
-              <FormMessage error={failureFor("add-step")?.errors.form} />
+              <VersionField version={plan.version} />
+              <FailureMessage failure={failureFor("add-step")} planPath={planPath} />
               <StepFields step={{ title: "", guidance: "", resourceUrl: null, dueDate: null }} failure={failureFor("add-step")} />
               <SubmitButton name="intent" value="add-step" pendingLabel="Adding…">
                 Add step
@@ -312,6 +356,7 @@ export default function EditPlan() {
               the client's notes. You can restore it later.
             </p>
             <Form method="post">
+              <VersionField version={plan.version} />
               <SubmitButton name="intent" value="archive" variant="secondary" pendingLabel="Archiving…">
                 Archive plan
               </SubmitButton>

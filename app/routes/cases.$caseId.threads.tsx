@@ -6,18 +6,22 @@ import { ErrorPage } from "~/components/error-page";
 import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { exactTime, PostTime, THREAD_STATUS_LABELS } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
+import { newSubmissionKey } from "~/models/submission-keys.server";
 import { listCaseThreads, startThread, threadListQuery } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
 // The case's "Questions" tab: every thread on the case, and a form to start one with the client.
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const query = threadListQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   const list = await listCaseThreads(actor, params.caseId ?? "", query);
-  return json({ ...list, viewerId: actor.id, now: new Date().toISOString() });
+  await recordCaseView(actor, params.caseId ?? "", "questions", context.clientIp);
+  // The start form's key: the same message sent twice starts one conversation (submission-keys.server.ts).
+  return json({ ...list, viewerId: actor.id, now: new Date().toISOString(), submissionKey: newSubmissionKey() });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -30,7 +34,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const { thread } = await startThread(
       actor,
       params.caseId ?? "",
-      { title: String(formData.get("title") ?? ""), body: String(formData.get("body") ?? "") },
+      {
+        title: String(formData.get("title") ?? ""),
+        body: String(formData.get("body") ?? ""),
+        submissionKey: String(formData.get("submissionKey") ?? ""),
+      },
       context.clientIp,
     );
     return redirectWithFlash(request, `/threads/${thread.id}`, {
@@ -90,7 +98,7 @@ function columnsFor(now: string, viewerId: string): SortableColumn<Row>[] {
 }
 
 export default function CaseThreads() {
-  const { threads, total, page, perPage, viewerId, now } = useLoaderData<typeof loader>();
+  const { threads, total, page, perPage, viewerId, now, submissionKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failed = actionData && !actionData.ok ? actionData : null;
 
@@ -117,6 +125,7 @@ export default function CaseThreads() {
           internal note inside a thread or the case notes.
         </p>
         <Form method="post" className="space-y-3" noValidate key={total}>
+          <input type="hidden" name="submissionKey" value={submissionKey} />
           <FormMessage error={failed?.errors.form} />
           <Field label="Title" name="title" required defaultValue={failed?.values.title} error={failed?.errors.title} />
           <TextAreaField

@@ -10,6 +10,7 @@ import { formError, parseForm, ruleViolationError } from "~/forms.server";
 import { MOOD_MAX, MOOD_WORDS, SCALE_ENDS, SCALE_MAX } from "~/models/check-ins";
 import { checkInSchema, getCheckInChoices, submitCheckIn } from "~/models/check-ins.server";
 import { getSetting } from "~/models/settings.server";
+import { newSubmissionKey } from "~/models/submission-keys.server";
 
 // The client's check-in: how their mood has been, how far along they feel, how close they feel,
 // which plan steps they worked on, and in their own words what happened and what was hard.
@@ -23,7 +24,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "portal.use");
   const support = new URL(request.url).searchParams.get("support") === "1";
   const [choices, crisisMessage] = await Promise.all([getCheckInChoices(user), support ? getSetting("crisis_message") : null]);
-  return json({ cases: choices, crisisMessage });
+  // The form's key: the same check-in sent twice is stored once (submission-keys.server.ts).
+  return json({ cases: choices, crisisMessage, submissionKey: newSubmissionKey() });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -106,7 +108,7 @@ function ScoreGroup({
 }
 
 export default function PortalCheckIn() {
-  const { cases, crisisMessage } = useLoaderData<typeof loader>();
+  const { cases, crisisMessage, submissionKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failed: Failure = actionData && !actionData.ok ? (actionData as Failure) : null;
   const ticked = new Set(failed?.stepIds ?? []);
@@ -149,7 +151,8 @@ export default function PortalCheckIn() {
       ) : (
         <Form method="post" className="card space-y-6" noValidate aria-labelledby="form-title">
           <h2 id="form-title">How have things been?</h2>
-          <FormMessage error={failed?.errors.form} />
+          <input type="hidden" name="submissionKey" value={submissionKey} />
+          <FormMessage error={failed?.errors.form ?? failed?.errors.submissionKey} />
           {several ? (
             <SelectField
               label="Which case is this check-in for?"

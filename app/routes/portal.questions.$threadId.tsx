@@ -8,6 +8,7 @@ import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
 import { getSetting } from "~/models/settings.server";
+import { newSubmissionKey } from "~/models/submission-keys.server";
 import { addPost, getThreadForClient, markThreadRead } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
@@ -28,6 +29,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     posts: data.posts,
     crisisMessage: support ? await getSetting("crisis_message") : null,
     now: new Date().toISOString(),
+    // The reply forms' key: the same reply sent twice is stored once (submission-keys.server.ts).
+    submissionKey: newSubmissionKey(),
   });
 }
 
@@ -44,7 +47,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const { post, crisis } = await addPost(
       user,
       threadId,
-      { parentId: field("parentId") || null, body: field("body"), visibility: (field("visibility") || "shared") as "shared" | "internal" },
+      {
+        parentId: field("parentId") || null,
+        body: field("body"),
+        visibility: (field("visibility") || "shared") as "shared" | "internal",
+        submissionKey: field("submissionKey"),
+      },
       context.clientIp,
     );
     return redirectWithFlash(request, `/portal/questions/${threadId}${crisis ? "?support=1" : ""}#post-${post.id}`, {
@@ -65,7 +73,7 @@ const STATUS_STYLES: Record<ThreadStatus, string> = {
 type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
 
 export default function PortalQuestion() {
-  const { thread, caseTitle, posts, crisisMessage, now } = useLoaderData<typeof loader>();
+  const { thread, caseTitle, posts, crisisMessage, now, submissionKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failed: Failure | null = actionData && !actionData.ok ? { ...actionData, intent: String(actionData.intent ?? "") } : null;
   const mainFailed = failed && !failed.values.parentId ? failed : null;
@@ -99,7 +107,7 @@ export default function PortalQuestion() {
       <section className="space-y-3" aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
         <p className="text-sm text-stone-600">You can reply under any message.</p>
-        <ThreadView posts={posts} now={now} reply={{ allowInternal: false, failed: nestedFailed }} />
+        <ThreadView posts={posts} now={now} reply={{ allowInternal: false, failed: nestedFailed, submissionKey }} />
       </section>
 
       <section className="card space-y-3" aria-labelledby="reply-title">
@@ -109,6 +117,7 @@ export default function PortalQuestion() {
         ) : null}
         <Form method="post" className="space-y-3" noValidate key={posts.length}>
           <input type="hidden" name="parentId" value="" />
+          <input type="hidden" name="submissionKey" value={submissionKey} />
           <FormMessage error={mainFailed?.errors.form ?? mainFailed?.errors.parentId ?? mainFailed?.errors.visibility} />
           <TextAreaField label="Your message" name="body" rows={5} required defaultValue={mainFailed?.values.body} error={mainFailed?.errors.body} />
           <SubmitButton name="intent" value="reply" pendingWhen={{ parentId: "" }} pendingLabel="Sending…">

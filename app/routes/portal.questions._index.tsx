@@ -9,6 +9,7 @@ import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
 import { ruleViolationError } from "~/forms.server";
 import { caseToAskOn, listAskableCases } from "~/models/client-cases.server";
+import { newSubmissionKey } from "~/models/submission-keys.server";
 import { listClientThreads, startThread, threadListQuery } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
@@ -21,7 +22,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "portal.use");
   const query = threadListQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
   const [list, askable] = await Promise.all([listClientThreads(user, query), listAskableCases(user)]);
-  return json({ ...list, askable, now: new Date().toISOString() });
+  // The question form's key: the same question sent twice is asked once (submission-keys.server.ts).
+  return json({ ...list, askable, now: new Date().toISOString(), submissionKey: newSubmissionKey() });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -31,7 +33,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     // The case is checked first (404 unless it is the client's own), then the title and message.
     const caseId = await caseToAskOn(user, field("caseId") || null);
-    const { thread, crisis } = await startThread(user, caseId, { title: field("title"), body: field("body") }, context.clientIp);
+    const { thread, crisis } = await startThread(
+      user,
+      caseId,
+      { title: field("title"), body: field("body"), submissionKey: field("submissionKey") },
+      context.clientIp,
+    );
     // When the message matched a risk rule, the question's page shows the practice's crisis
     // message: the address only says "show support", never anything the client wrote.
     return redirectWithFlash(request, `/portal/questions/${thread.id}${crisis ? "?support=1" : ""}`, {
@@ -76,7 +83,7 @@ function QuestionItem({ row, now, showCase }: { row: Row; now: string; showCase:
 }
 
 export default function PortalQuestions() {
-  const { threads, total, page, perPage, askable, now } = useLoaderData<typeof loader>();
+  const { threads, total, page, perPage, askable, now, submissionKey } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failed = actionData && !actionData.ok ? actionData : null;
   const showCase = new Set(threads.map((t) => t.caseId)).size > 1 || askable.length > 1;
@@ -119,6 +126,7 @@ export default function PortalQuestions() {
           </p>
         ) : (
           <Form method="post" className="space-y-3" noValidate key={total}>
+            <input type="hidden" name="submissionKey" value={submissionKey} />
             <FormMessage error={failed?.errors.form} />
             {askable.length > 1 ? (
               <SelectField

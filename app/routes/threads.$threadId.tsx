@@ -7,10 +7,12 @@ import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/compone
 import { EarlierVersions } from "~/components/earlier-versions";
 import { exactTime, PostTime, THREAD_STATUS_LABELS, ThreadView, type ThreadViewPost } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
+import { recordCaseView } from "~/models/audit.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
 import { listSavedRepliesForActor } from "~/models/saved-replies.server";
+import { newSubmissionKey } from "~/models/submission-keys.server";
 import {
   addPost,
   assignThreads,
@@ -27,10 +29,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.thread.title} · ${data.case.client.name} · Cairn` : "Question · Cairn" },
 ];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const data = await getThreadForStaff(actor, params.threadId ?? "");
   await markThreadRead(actor, data.thread.id);
+  await recordCaseView(actor, data.thread.caseId, "thread", context.clientIp, { type: "thread", id: data.thread.id });
   const savedReplies = await listSavedRepliesForActor(actor);
   // "Insert" on the saved-reply picker reloads the page with ?savedReply=<id>: its text fills the reply box.
   const wanted = new URL(request.url).searchParams.get("savedReply");
@@ -41,6 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     inserted: inserted ? { id: inserted.id, title: inserted.title, body: inserted.body } : null,
     insertMissing: Boolean(wanted && !inserted),
     now: new Date().toISOString(),
+    // The reply forms' key: the same reply sent twice is stored once (submission-keys.server.ts).
+    submissionKey: newSubmissionKey(),
   });
 }
 
@@ -62,7 +67,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         const { post } = await addPost(
           actor,
           threadId,
-          { parentId: field("parentId") || null, body: field("body"), visibility: visibility as "shared" | "internal", close },
+          {
+            parentId: field("parentId") || null,
+            body: field("body"),
+            visibility: visibility as "shared" | "internal",
+            close,
+            submissionKey: field("submissionKey"),
+          },
           context.clientIp,
         );
         const message =
@@ -75,7 +86,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       case "edit": {
         const postId = field("postId");
-        const { changed } = await editPost(actor, postId, { body: field("body") }, context.clientIp);
+        const { changed } = await editPost(actor, postId, { body: field("body"), threadId }, context.clientIp);
         return redirectWithFlash(request, `${here}#post-${postId}`, {
           kind: changed ? "success" : "info",
           message: changed ? "Message updated. The earlier text is kept with it." : "Nothing changed in the message.",
@@ -220,7 +231,7 @@ export default function StaffThreadPage() {
             <ThreadView
               posts={posts}
               now={now}
-              reply={{ allowInternal: true, failed: nestedFailed }}
+              reply={{ allowInternal: true, failed: nestedFailed, submissionKey: data.submissionKey }}
               renderPostExtras={(post) => <PostExtras post={post} failed={failed} />}
             />
           </section>
@@ -291,6 +302,7 @@ export default function StaffThreadPage() {
                 )}
               </div>
               <input type="hidden" name="parentId" value="" />
+              <input type="hidden" name="submissionKey" value={data.submissionKey} />
             </Form>
           </section>
         </div>

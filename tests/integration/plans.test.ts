@@ -58,6 +58,12 @@ async function stepsOf(planId: string) {
   return db.select().from(planSteps).where(eq(planSteps.planId, planId)).orderBy(asc(planSteps.position));
 }
 
+/** The plan's version now, as the edit page would put it in its forms. */
+async function versionOf(planId: string) {
+  const [row] = await db.select({ version: plans.version }).from(plans).where(eq(plans.id, planId));
+  return String(row!.version);
+}
+
 async function planEvents(caseId: string) {
   const rows = await db.select().from(auditEvents).where(eq(auditEvents.caseId, caseId));
   return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
@@ -264,20 +270,27 @@ describe("editing the case's copy", () => {
     const path = `/cases/${theCase.id}/plans/${plan.id}`;
     const params = { caseId: theCase.id, planId: plan.id };
 
-    const moved = await call(planPage.action, lead, path, params, { intent: `move-down:${first!.id}` });
+    const moved = await call(planPage.action, lead, path, params, { intent: `move-down:${first!.id}`, version: await versionOf(plan.id) });
     expect(moved.status).toBe(302);
     expect(moved.headers.get("Location")).toBe(`${path}#step-${first!.id}`);
     expect((await stepsOf(plan.id)).map((s) => s.id).slice(0, 2)).toEqual([second!.id, first!.id]);
 
-    const firstUp = await call(planPage.action, lead, path, params, { intent: `move-up:${second!.id}` });
+    const firstUp = await call(planPage.action, lead, path, params, { intent: `move-up:${second!.id}`, version: await versionOf(plan.id) });
     expect(firstUp.status).toBe(400);
     expect((await responseJson<FormAnswer>(firstUp)).errors.form).toMatch(/already the first/);
 
-    const removed = await call(planPage.action, lead, path, params, { intent: `remove-step:${first!.id}` });
+    const removed = await call(planPage.action, lead, path, params, { intent: `remove-step:${first!.id}`, version: await versionOf(plan.id) });
     expect(removed.status).toBe(302);
     expect((await stepsOf(plan.id)).map((s) => s.position)).toEqual([1, 2, 3]);
 
-    const added = await call(planPage.action, lead, path, params, { intent: "add-step", title: "Check in with each other", guidance: "", resourceUrl: "", dueDate: "" });
+    const added = await call(planPage.action, lead, path, params, {
+      intent: "add-step",
+      title: "Check in with each other",
+      guidance: "",
+      resourceUrl: "",
+      dueDate: "",
+      version: await versionOf(plan.id),
+    });
     expect(added.status).toBe(302);
     expect((await stepsOf(plan.id)).at(-1)).toMatchObject({ position: 4, title: "Check in with each other", dueDate: null, resourceUrl: null });
 
@@ -334,7 +347,14 @@ describe("editing the case's copy", () => {
     const params = { caseId: theCase.id, planId: plan.id };
     for (const stepId of [foreignStep!.id, otherStep!.id, "not-a-uuid"]) {
       for (const verb of ["save-step", "move-up", "move-down", "remove-step"]) {
-        const response = await call(planPage.action, lead, path, params, { intent: `${verb}:${stepId}`, title: "Hijacked", guidance: "", resourceUrl: "", dueDate: "" });
+        const response = await call(planPage.action, lead, path, params, {
+          intent: `${verb}:${stepId}`,
+          title: "Hijacked",
+          guidance: "",
+          resourceUrl: "",
+          dueDate: "",
+          version: await versionOf(plan.id),
+        });
         expect({ verb, status: response.status }).toEqual({ verb, status: 404 });
       }
     }
