@@ -1,15 +1,30 @@
+import { Fragment, type ReactNode } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 
 // The one way user-written Markdown is shown. Raw HTML in the source is dropped (never
-// rendered), unsafe link protocols are removed by react-markdown's URL filter, images are
-// turned into their alt text, and links can't pass on the page's authority or window.
+// rendered), and react-markdown's URL filter empties any link or image address whose protocol
+// isn't http(s), mailto, irc or xmpp (javascript:, data:, vbscript: in any spelling).
+//
+// Images never load: a picture from another site would tell its owner when, and from where, the
+// page was read (a tracking pixel in a client's question, say). Each image becomes a link to it,
+// named by its alt text, for the reader to open if they choose. A link whose address was removed
+// is shown as its text. Links can't pass on the page's authority or window.
 
-const components: Components = {
-  a: ({ href, children }) => (
-    <a href={href} rel="nofollow noopener noreferrer">
+const rel = "nofollow noopener noreferrer";
+
+function Link({ href, children }: { href?: string; children?: ReactNode }) {
+  return href ? (
+    <a href={href} rel={rel}>
       {children}
     </a>
-  ),
+  ) : (
+    <>{children}</>
+  );
+}
+
+const components: Components = {
+  a: ({ href, children }) => <Link href={href}>{children}</Link>,
+  img: ({ src, alt }) => <Link href={typeof src === "string" ? src : undefined}>{`Image: ${alt?.trim() || "untitled"}`}</Link>,
   // Headings inside user text must not break the page's outline: render them as strong text.
   h1: ({ children }) => <p className="font-semibold">{children}</p>,
   h2: ({ children }) => <p className="font-semibold">{children}</p>,
@@ -19,10 +34,53 @@ const components: Components = {
   h6: ({ children }) => <p className="font-semibold">{children}</p>,
 };
 
+// Most messages are plain sentences. Parsing one with react-markdown costs about a millisecond
+// (a 200-post thread spent most of its render there), so text that cannot contain any Markdown
+// is shown as its paragraphs directly, exactly as the parser would render it
+// (tests/unit/markdown.test.tsx compares the two). Anything else goes to the parser.
+
+/** Characters that can start Markdown anywhere in a line (emphasis, code, links, HTML, escapes…). */
+const INLINE_SYNTAX = /[\\`*_[\]<>&!~|\t\r\0]/;
+/** What can start a block at the beginning of a line: lists, quotes, headings, fences, breaks. */
+const BLOCK_START = /^(?:[-+*>#=~]|\d{1,9}[.)])/;
+
+/** The paragraphs of `text` when it holds no Markdown at all, else null. */
+export function plainParagraphs(text: string): string[] | null {
+  if (INLINE_SYNTAX.test(text)) return null;
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line === "") {
+      if (current.length) paragraphs.push(current.join("\n"));
+      current = [];
+      continue;
+    }
+    // Leading or trailing spaces change meaning (indented code, hard line breaks).
+    if (line.trim() !== line || BLOCK_START.test(line)) return null;
+    current.push(line);
+  }
+  if (current.length) paragraphs.push(current.join("\n"));
+  return paragraphs;
+}
+
 export function Markdown({ children, className }: { children: string; className?: string }) {
+  const plain = plainParagraphs(children);
+  if (plain) {
+    return (
+      <div className={`prose-cairn ${className ?? ""}`}>
+        {plain.map((paragraph, i) => (
+          // The parser puts a line break between blocks; keep the markup identical.
+          <Fragment key={i}>
+            {i > 0 ? "\n" : null}
+            <p>{paragraph}</p>
+          </Fragment>
+        ))}
+      </div>
+    );
+  }
   return (
     <div className={`prose-cairn ${className ?? ""}`}>
-      <ReactMarkdown skipHtml disallowedElements={["img"]} unwrapDisallowed components={components}>
+      <ReactMarkdown skipHtml components={components}>
         {children}
       </ReactMarkdown>
     </div>

@@ -6,6 +6,7 @@ import { recordAudit } from "./audit.server";
 import { canOnCase, requireCaseAction, touchCase, type Actor } from "./case-access.server";
 import { authorizeStaffCase, loadStaffCase } from "./case-workflow.server";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
+import { withoutNul } from "./typed-text";
 
 // Staff notes on a case. They never reach the client: every function goes through the staff-only
 // gate (404 for clients and for staff who aren't on the case). Only a note's author edits it, and
@@ -17,6 +18,7 @@ export const NOTES_PER_PAGE = 10;
 
 const noteBody = z
   .string({ error: "Write the note before saving it." })
+  .overwrite(withoutNul)
   .trim()
   .min(1, { error: "Write the note before saving it." })
   .max(NOTE_MAX, { error: `Keep a note under ${NOTE_MAX.toLocaleString("en")} characters.` });

@@ -105,7 +105,7 @@ export async function notify(executor: Executor, notification: NewNotification, 
 // The bell and the list
 
 export const notificationListQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1).catch(1),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
   perPage: z.coerce.number().int().pipe(z.union([z.literal(10), z.literal(25), z.literal(50)])).default(25).catch(25),
 });
 export type NotificationListQuery = z.infer<typeof notificationListQuery>;

@@ -5,6 +5,7 @@ import { planTemplates, planTemplateSteps, users, type PlanTemplate } from "../.
 import { recordAudit } from "./audit.server";
 import { requireStaffActor, type Actor } from "./case-access.server";
 import { forbidden, notFound, RuleViolation } from "./errors.server";
+import { searchQuery } from "./typed-text";
 
 // The practice's reusable step plans (DESIGN.md, "plan templates"): every staff member reads
 // them all and creates their own; only the owner (or an admin) changes one, anyone else gets
@@ -103,11 +104,11 @@ const SORTS = { title: planTemplates.title, updated: planTemplates.updatedAt } a
 export const TEMPLATE_STATUSES = ["active", "archived"] as const;
 
 export const templateListQuery = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
+  q: searchQuery(),
   status: z.enum(TEMPLATE_STATUSES).default("active").catch("active"),
   sort: z.enum(["title", "updated"]).default("title").catch("title"),
   dir: z.enum(["asc", "desc"]).default("asc").catch("asc"),
-  page: z.coerce.number().int().min(1).default(1).catch(1),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
   perPage: z.coerce
     .number()
     .int()

@@ -10,7 +10,7 @@ import { listOutbox } from "~/models/outbox.server";
 
 export const meta: MetaFunction = () => [{ title: "Outbox (demo) · Cairn" }];
 
-const query = z.object({ page: z.coerce.number().int().min(1).default(1).catch(1) });
+const query = z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1) });
 
 // Demo mode only: lets a newcomer follow invitation and reset links without a mail server.
 // Outside demo mode the page does not exist.

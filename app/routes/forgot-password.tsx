@@ -10,7 +10,7 @@ import { requestPasswordReset } from "~/models/users.server";
 export const meta: MetaFunction = () => [{ title: "Reset your password · Cairn" }];
 
 const schema = z.object({
-  email: z.string().trim().max(254).pipe(z.email({ error: "Enter the email address you sign in with." })),
+  email: z.string().trim().max(254, { error: "Use at most 254 characters." }).pipe(z.email({ error: "Enter the email address you sign in with." })),
 });
 
 export async function action({ request, context }: ActionFunctionArgs) {

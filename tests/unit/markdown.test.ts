@@ -1,0 +1,63 @@
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import ReactMarkdown from "react-markdown";
+import { describe, expect, it } from "vitest";
+import { Markdown, plainParagraphs } from "~/components/markdown";
+
+// Plain text skips the Markdown parser (it is most of what people write, and parsing is slow);
+// the page must look exactly as if it had gone through the parser.
+
+const shown = (text: string) => renderToStaticMarkup(createElement(Markdown, { children: text }));
+const parsed = (text: string) =>
+  renderToStaticMarkup(createElement("div", { className: "prose-cairn " }, createElement(ReactMarkdown, { skipHtml: true, children: text })));
+
+const PLAIN = [
+  "Thanks, that helps.",
+  "I keep replaying the conversation in my head and I can't tell if I was fair.",
+  "First paragraph.\n\nSecond one, after a blank line.",
+  "Two lines\nin one paragraph.",
+  "\n\nSurrounded by blank lines.\n\n\n",
+  "Quotes \"like this\", 'this', a colon: and a semicolon; (brackets) too? Yes.",
+  "Numbers like 3 or 10.5 in a sentence, and 2024 too.",
+  "Visit https://example.org/path?x=1 later",
+  "Ünïcödé, emoji 🙂 and dashes — fine.",
+  "",
+];
+
+const MARKDOWN = [
+  "**bold**",
+  "- a list",
+  "1. numbered",
+  "2) numbered",
+  "# heading",
+  "> a quote",
+  "Title\n===",
+  "Title\n---",
+  "    indented code",
+  "line with a hard break  \nnext",
+  "a `code` span",
+  "[a link](https://example.org)",
+  "![an image](https://example.org/x.png)",
+  "<b>html</b>",
+  "&amp; an entity",
+  "snake_case word",
+  "escaped \\* star",
+  " leading space",
+  "   \n\nwhitespace-only line",
+  "tab\tinside",
+];
+
+describe("plain text in Markdown", () => {
+  it("renders text without Markdown exactly as the parser would", () => {
+    for (const text of PLAIN) {
+      expect(plainParagraphs(text), text).not.toBeNull();
+      expect(shown(text), text).toBe(parsed(text));
+    }
+  });
+
+  it("sends anything that could be Markdown to the parser", () => {
+    for (const text of MARKDOWN) expect(plainParagraphs(text), text).toBeNull();
+    expect(shown("**bold** and - not a list")).toContain("<strong>bold</strong>");
+    expect(shown("- one\n- two")).toContain("<li>two</li>");
+  });
+});
