@@ -22,6 +22,18 @@ export default mergeConfig(
             setupFiles: ["tests/setup/database.ts"],
           },
         },
+        // The production server in child processes (needs the build: `npm run test:system`):
+        // database outages, stopping, several instances. One file at a time: each runs servers.
+        {
+          extends: true,
+          test: {
+            name: "system",
+            include: ["tests/system/**/*.test.ts"],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            poolOptions: { forks: { singleFork: true } },
+          },
+        },
       ],
     },
   }),

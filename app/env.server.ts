@@ -32,6 +32,8 @@ const envSchema = z.object({
   CAIRN_DEMO: flag,
   SESSION_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
   TRUST_PROXY: flag,
+  // Benchmark only (bench/run.ts): a file to append every SQL statement to. Postgres only.
+  CAIRN_QUERY_LOG: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -7,6 +7,11 @@ declare module "@remix-run/node" {
     clientIp: string;
     /** Short id of this request, in the logs and on error pages. */
     requestId: string;
+    /**
+     * Set by handleError (app/entry.server.tsx) when a loader or action could not reach the
+     * database: the request is then answered 503, not 500.
+     */
+    databaseUnavailable?: boolean;
   }
 }
 

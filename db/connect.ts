@@ -35,16 +35,35 @@ export type ConnectOptions = (
 ) & {
   /** Sees every query drizzle runs (tests count them). */
   logger?: Logger;
+  /**
+   * Postgres only: sees every statement sent to the server, BEGIN and COMMIT included, with the
+   * connection's number (the benchmark's query log, db/query-log.ts).
+   */
+  onQuery?: (connection: number, query: string, parameters: unknown[]) => void;
 };
+
+/**
+ * Settings for every Postgres session the app opens. JIT compilation is off: it pays off for
+ * long analytical queries, but the app's are short and planned on estimates that can look large
+ * (a generate_series of weeks, say), where compiling costs hundreds of milliseconds and saves
+ * none (docs/performance.md).
+ */
+export const SESSION_SETTINGS = { jit: "off" } as const;
 
 // Resolved from this file, not the bundle: migrations run from the server entry and db scripts.
 export const migrationsFolder = path.resolve(import.meta.dirname ?? ".", "../migrations");
 
 export async function connect(options: ConnectOptions): Promise<DatabaseHandle> {
   if ("url" in options) {
+    // postgres.js opens connections when queries need them and replaces broken ones the same way,
+    // so after an outage the next query simply connects again: nothing here caches a failure.
+    // A server that doesn't answer at all fails a query after 10 s instead of the default 30.
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
+      connect_timeout: 10,
       onnotice: () => {},
+      debug: options.onQuery,
+      connection: SESSION_SETTINGS,
     });
     const db = drizzlePostgres(client, { schema, logger: options.logger });
     return {

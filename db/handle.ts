@@ -1,5 +1,6 @@
 import { env } from "../app/env.server";
 import { connect, type DatabaseHandle } from "./connect";
+import { queryLogWriter } from "./query-log";
 
 // One database handle per process. It lives on globalThis because the server entry and the
 // app bundle (and the dev server's module reloads) each evaluate this module separately, and a
@@ -9,7 +10,8 @@ const holder = globalThis as typeof globalThis & { __cairnDatabase?: Promise<Dat
 export function databaseHandle(): Promise<DatabaseHandle> {
   if (!holder.__cairnDatabase) {
     const e = env();
-    const pending = connect(e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: e.CAIRN_DATA_DIR });
+    const onQuery = e.CAIRN_QUERY_LOG ? queryLogWriter(e.CAIRN_QUERY_LOG) : undefined;
+    const pending = connect(e.DATABASE_URL ? { url: e.DATABASE_URL, onQuery } : { dataDir: e.CAIRN_DATA_DIR });
     // A failed start must not be cached: the next caller tries again.
     pending.catch(() => {
       if (holder.__cairnDatabase === pending) holder.__cairnDatabase = undefined;

@@ -1,9 +1,13 @@
 import path from "node:path";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+// The Express adapter's own conversions, around Remix's handler (see "Every other request" below).
+import { createRemixRequest, sendRemixResponse } from "@remix-run/express/dist/server.js";
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import express from "express";
+import { DATABASE_UNAVAILABLE } from "../app/components/error-page";
 import { appUrl, EnvError, loadDotEnv, parseEnv } from "../app/env.server";
+import { runInRequestScope } from "../app/request-scope.server";
 import { closeDatabase, databaseHandle } from "../db/handle";
+import { isDatabaseUnavailable } from "../db/unavailable";
 import { sameOriginOnly, securityHeaders } from "./security";
 
 let config;
@@ -26,19 +30,35 @@ try {
   process.exit(1);
 }
 
+// Set once SIGTERM or SIGINT arrives: see shutdown() at the end.
+let stopping = false;
+
 const app = express();
 app.disable("x-powered-by");
 if (config.TRUST_PROXY) app.set("trust proxy", true);
 app.use(securityHeaders({ dev }));
 app.use(sameOriginOnly({ appUrl: config.APP_URL }));
+// While stopping, a request that still arrives on an open keep-alive connection is answered,
+// and its connection closed after the answer.
+app.use((_req, res, next) => {
+  if (stopping) res.setHeader("Connection", "close");
+  next();
+});
 
+// For load balancers: 503 when the database can't be reached, and while stopping, so no new
+// traffic is sent to an instance on its way out.
 app.get("/healthz", async (_req, res) => {
+  res.setHeader("Cache-Control", "no-store");
+  if (stopping) {
+    res.status(503).type("text/plain").send("shutting down");
+    return;
+  }
   try {
     const { db } = await databaseHandle();
     await db.execute("select 1");
     res.type("text/plain").send("ok");
   } catch {
-    res.status(503).type("text/plain").send("database unavailable");
+    res.status(503).set("Retry-After", "60").type("text/plain").send("database unavailable");
   }
 });
 
@@ -55,18 +75,58 @@ if (dev) {
   build = (await import(path.join(root, "build/server/index.js"))) as ServerBuild;
 }
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: dev ? "development" : "production",
-    getLoadContext: (req, res) => ({
+// Every other request goes to Remix. When the database can't be reached, a loader or action
+// fails; app/entry.server.tsx's handleError recognises the error (db/unavailable.ts) and marks
+// the request's context, and the answer becomes a 503 saying so: pages and form posts render the
+// error page through Remix, data requests get a 503 the browser's error page understands. What is
+// left are routes without a page of their own (the home redirect, sign-out): their bare 500 is
+// replaced here by a plain page with the same words.
+const handleRemix = createRequestHandler(build, dev ? "development" : "production");
+app.all("*", async (req, res, next) => {
+  try {
+    const context: AppLoadContext = {
       cspNonce: res.locals.cspNonce as string,
       requestId: res.locals.requestId as string,
       clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
-    }),
-  }),
-);
+      databaseUnavailable: false,
+    };
+    let response = await runInRequestScope(req.method, () => handleRemix(createRemixRequest(req, res), context));
+    if (context.databaseUnavailable && response.status === 500) response = await databaseUnavailablePage(context.requestId);
+    await sendRemixResponse(res, response);
+  } catch (error) {
+    next(error);
+  }
+});
+
+/** A page outside Remix for "the database can't be reached", in the app's own stylesheet. */
+async function databaseUnavailablePage(requestId: string) {
+  const serverBuild = typeof build === "function" ? await build() : build;
+  const links = serverBuild.routes.root?.module.links?.() ?? [];
+  const stylesheets = links
+    .filter((link) => "rel" in link && link.rel === "stylesheet" && "href" in link && typeof link.href === "string")
+    .map((link) => `<link rel="stylesheet" href="${escapeHtml((link as { href: string }).href)}">`);
+  const html = `<!DOCTYPE html>
+<html lang="en" class="h-full"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(DATABASE_UNAVAILABLE.title)} · Cairn</title>${stylesheets.join("")}<link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
+<body class="min-h-full"><header class="border-b border-stone-200 bg-white"><div class="mx-auto flex max-w-6xl px-4 py-3">
+<a href="/" class="flex items-center gap-2 text-lg font-semibold text-brand-800 no-underline"><img src="/favicon.svg" alt="" width="24" height="24">Cairn</a>
+</div></header><main id="main" class="mx-auto max-w-6xl px-4 py-6">
+<section class="card mx-auto my-8 max-w-xl space-y-3" aria-labelledby="error-title">
+<h1 id="error-title">${escapeHtml(DATABASE_UNAVAILABLE.title)}</h1>
+<p>${escapeHtml(DATABASE_UNAVAILABLE.body)}</p>
+<p class="text-sm text-stone-600">If you contact support, mention request id <code class="font-mono">${escapeHtml(requestId)}</code>.</p>
+<p><a href="/">Go to your home page</a></p>
+</section></main></body></html>`;
+  return new Response(html, {
+    status: 503,
+    statusText: "Service Unavailable",
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Retry-After": "60" },
+  });
+}
+
+function escapeHtml(text: string) {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 // Modules that use the database are loaded only now, after the environment was checked and the
 // database opened, so a bad setting ends in a clear message rather than an import-time crash.
@@ -83,14 +143,16 @@ const housekeeping = async () => {
     await pruneSignInAttempts();
     await sendCheckInReminders();
   } catch (error) {
-    console.error("housekeeping failed", error);
+    console.error("housekeeping failed:", isDatabaseUnavailable(error) ? "the database is unavailable; next run in an hour" : error);
   }
 };
-void housekeeping();
-const housekeepingTimer = setInterval(housekeeping, 60 * 60 * 1000);
+let housekeepingRun: Promise<void> = housekeeping();
+const housekeepingTimer = setInterval(() => {
+  housekeepingRun = housekeeping();
+}, 60 * 60 * 1000);
 housekeepingTimer.unref();
 
-const stopMail = config.SMTP_URL ? startMailWorker({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : () => {};
+const stopMail = config.SMTP_URL ? startMailWorker({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM }) : async () => {};
 
 const server = app.listen(config.PORT, config.HOST, () => {
   const where = config.DATABASE_URL ? "Postgres (DATABASE_URL)" : `embedded database in ${config.CAIRN_DATA_DIR}`;
@@ -101,15 +163,40 @@ const server = app.listen(config.PORT, config.HOST, () => {
   }
 });
 
-let stopping = false;
+// Stopping (SIGTERM from a process manager or a deploy, SIGINT from Ctrl-C): stop accepting
+// connections, let the requests in flight finish (a form being saved is saved and answered),
+// close keep-alive connections as they fall idle, then stop the timers and the mail worker, close
+// the database and exit 0. Requests still running after SHUTDOWN_GRACE_MS have their connections
+// closed; a second signal does that at once.
+const SHUTDOWN_GRACE_MS = 10_000;
+
 async function shutdown(signal: string) {
-  if (stopping) return;
+  if (stopping) {
+    console.log(`${signal} again: closing the remaining connections now`);
+    server.closeAllConnections();
+    return;
+  }
   stopping = true;
-  console.log(`${signal}: shutting down`);
-  stopMail();
-  server.close();
-  server.closeAllConnections();
-  await closeDatabase().catch(() => {});
+  console.log(`${signal}: not accepting new connections; finishing the requests in flight`);
+  clearInterval(housekeepingTimer);
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A connection between two requests would hold close() open until its keep-alive timeout.
+  server.closeIdleConnections();
+  const sweep = setInterval(() => server.closeIdleConnections(), 100);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), SHUTDOWN_GRACE_MS);
+  });
+  if ((await Promise.race([drained, late])) === "late") {
+    console.error(`${signal}: requests still running after ${SHUTDOWN_GRACE_MS / 1000} s; closing their connections`);
+    server.closeAllConnections();
+    await drained;
+  }
+  clearTimeout(timer);
+  clearInterval(sweep);
+  await Promise.allSettled([stopMail(), housekeepingRun]);
+  await closeDatabase().catch((error: unknown) => console.error("closing the database failed", error));
+  console.log(`${signal}: stopped`);
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
