@@ -195,9 +195,26 @@ export const cases = pgTable(
     closingNote: text("closing_note"),
     // Bumped by every change on the case (status, plan, step, note): the list sorts by it.
     lastActivityAt: timestamp("last_activity_at", { withTimezone: true }).notNull().defaultNow(),
+    // Kept up to date by the database (triggers in migration 0012), never written by the app: the
+    // step counts over the case's plans that are not archived, the plan progress they make (the
+    // rule of progress.ts), the newest check-in and whether the last three show falling scores
+    // (attention.server.ts). The case list sorts and filters on these without reading every step
+    // and check-in of every case.
+    stepsTotal: integer("steps_total").notNull().default(0),
+    stepsDone: integer("steps_done").notNull().default(0),
+    stepsSkipped: integer("steps_skipped").notNull().default(0),
+    progress: integer("progress")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`case when steps_total = 0 then 0 when steps_total - steps_skipped <= 0 then 100 else floor(100.0 * steps_done / (steps_total - steps_skipped))::int end`,
+      ),
+    lastCheckInAt: timestamp("last_check_in_at", { withTimezone: true }),
+    scoresFalling: boolean("scores_falling").notNull().default(false),
   },
   (t) => [
     index("cases_client_idx").on(t.clientId),
+    // The case list by plan progress, highest first (ties by id).
+    index("cases_progress_idx").on(t.progress.desc().nullsFirst(), t.id),
     index("cases_status_activity_idx").on(t.status, t.lastActivityAt),
     index("cases_last_activity_idx").on(t.lastActivityAt),
     index("cases_opened_at_idx").on(t.openedAt),
@@ -388,8 +405,13 @@ export const threads = pgTable(
     index("threads_queue_idx").on(t.status, t.priority.desc(), t.waitingSince, t.id),
     index("threads_case_idx").on(t.caseId, t.lastActivityAt),
     index("threads_assignee_idx").on(t.assigneeId, t.status),
-    // The admin dashboard's "questions answered per week" reads threads by first response.
-    index("threads_first_response_idx").on(t.firstResponseAt).where(sql`${t.firstResponseAt} is not null`),
+    // The admin dashboard's "questions answered per week" reads threads by first response; with
+    // created_at beside it the response times come from the index alone.
+    index("threads_first_response_idx").on(t.firstResponseAt, t.createdAt).where(sql`${t.firstResponseAt} is not null`),
+    // "Unanswered questions" (needs attention): the ones waiting longest, across priorities.
+    index("threads_waiting_idx")
+      .on(sql`coalesce(${t.waitingSince}, ${t.createdAt})`, t.id)
+      .where(sql`${t.status} = 'awaiting_staff'`),
   ],
 );
 
@@ -544,8 +566,9 @@ export const checkIns = pgTable(
     uniqueIndex("check_ins_submission_key").on(t.authorId, t.submissionKey).where(sql`${t.submissionKey} is not null`),
     index("check_ins_case_idx").on(t.caseId, t.submittedAt),
     index("check_ins_unreviewed_idx").on(t.submittedAt).where(sql`${t.reviewedAt} is null`),
-    // The admin dashboard's weekly adherence reads check-ins by time across all cases.
-    index("check_ins_submitted_idx").on(t.submittedAt),
+    // The admin dashboard's weekly adherence reads check-ins by time across all cases (and their
+    // case, from the index alone).
+    index("check_ins_submitted_idx").on(t.submittedAt, t.caseId),
   ],
 );
 

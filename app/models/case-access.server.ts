@@ -4,6 +4,7 @@ import { db } from "../../db/client";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { caseMembers, cases, type Case, type Role } from "../../db/schema";
 import { caseCan, isStaff, type CaseAction, type CaseRelation } from "~/auth/permissions";
+import { oncePerRequest } from "~/request-scope.server";
 import { forbidden, notFound } from "./errors.server";
 
 // The single gate to a case. Every model function that touches a case goes through
@@ -51,11 +52,15 @@ export function requireStaffActor(actor: Actor) {
 
 export async function loadCaseAccess(actor: Actor, caseId: string): Promise<CaseAccess> {
   if (!caseIdSchema.safeParse(caseId).success) throw notFound();
-  const [row] = await db
-    .select({ case: cases, memberRole: caseMembers.role })
-    .from(cases)
-    .leftJoin(caseMembers, and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id)))
-    .where(eq(cases.id, caseId));
+  // A page's loaders (the case header, its tab) read the case once between them.
+  const [row] = await oncePerRequest(`case-access:${actor.id}:${caseId}`, () =>
+    db
+      .select({ case: cases, memberRole: caseMembers.role })
+      .from(cases)
+      .leftJoin(caseMembers, and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id)))
+      .where(eq(cases.id, caseId))
+      .then((rows) => rows),
+  );
   if (!row) throw notFound();
   let relation: CaseRelation | null = null;
   if (actor.role === "admin") relation = "admin";

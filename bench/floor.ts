@@ -1,0 +1,101 @@
+import fs from "node:fs";
+import http from "node:http";
+import postgres from "postgres";
+import { SESSION_SETTINGS } from "../db/connect";
+import type { LoggedQuery } from "../db/query-log";
+
+// The floor: the least any server could do to answer the benchmark's pages. A bare node:http
+// server and postgres.js that, for each page, runs exactly the statements the app ran for it
+// (captured from the app with CAIRN_QUERY_LOG, parameters included), in the same order and with
+// the same concurrency, and answers the rows as JSON. No routing, sessions, React or HTML: the
+// gap between the app and this is what the app's own code costs.
+//
+//   node --import tsx bench/floor.ts <plan.json> <port> <database url>
+
+export type FloorStatement = { query: string; parameters: unknown[] };
+/** One statement, or a transaction's statements (run in order inside BEGIN … COMMIT). */
+export type FloorTask = { transaction: boolean; statements: FloorStatement[] };
+/** Per page path: groups run one after the other; the tasks of a group run at once. */
+export type FloorPlan = Record<string, FloorTask[][]>;
+
+const BEGIN = /^\s*begin\b/i;
+const END = /^\s*(commit|rollback)\b/i;
+
+/** Turns a page's logged statements into the groups the floor replays. */
+export function planFromLog(lines: LoggedQuery[]): FloorTask[][] {
+  const groups = new Map<number, FloorTask[]>();
+  const open = new Map<number, FloorTask>();
+  const add = (tick: number, task: FloorTask) => {
+    const group = groups.get(tick) ?? [];
+    group.push(task);
+    groups.set(tick, group);
+  };
+  for (const line of [...lines].sort((a, b) => a.seq - b.seq)) {
+    const inTransaction = open.get(line.connection);
+    if (BEGIN.test(line.query)) {
+      const task: FloorTask = { transaction: true, statements: [] };
+      open.set(line.connection, task);
+      add(line.tick, task);
+    } else if (inTransaction) {
+      if (END.test(line.query)) open.delete(line.connection);
+      else inTransaction.statements.push({ query: line.query, parameters: line.parameters });
+    } else {
+      add(line.tick, { transaction: false, statements: [{ query: line.query, parameters: line.parameters }] });
+    }
+  }
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, tasks]) => tasks);
+}
+
+/** How many statements a page sends, BEGIN and COMMIT included. */
+export function statementCount(plan: FloorTask[][]) {
+  return plan.flat().reduce((n, task) => n + task.statements.length + (task.transaction ? 2 : 0), 0);
+}
+
+type Sql = postgres.Sql;
+
+async function runTask(sql: Sql, task: FloorTask) {
+  // Parameters are passed as drizzle passes them (postgres.js' unsafe), so statements are
+  // prepared and typed by the server the same way.
+  const one = (db: Sql | postgres.TransactionSql, s: FloorStatement) => db.unsafe(s.query, s.parameters as postgres.ParameterOrJSON<never>[]);
+  if (!task.transaction) return one(sql, task.statements[0]!);
+  return sql.begin(async (tx) => {
+    const results = [];
+    for (const s of task.statements) results.push(await one(tx, s));
+    return results;
+  });
+}
+
+async function main() {
+  const [planFile, port, url] = process.argv.slice(2);
+  if (!planFile || !port || !url) throw new Error("usage: floor.ts <plan.json> <port> <database url>");
+  const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as FloorPlan;
+  // The app's pool size and session settings: the same server doing the same work.
+  const sql = postgres(url, { max: 10, onnotice: () => {}, connection: SESSION_SETTINGS });
+
+  const server = http.createServer(async (req, res) => {
+    const groups = plan[req.url ?? ""];
+    if (!groups) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const results: unknown[] = [];
+      for (const group of groups) results.push(...(await Promise.all(group.map((task) => runTask(sql, task)))));
+      const body = JSON.stringify(results);
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }).end(body);
+    } catch (error) {
+      res.writeHead(500, { "Content-Type": "text/plain" }).end(error instanceof Error ? error.message : String(error));
+    }
+  });
+  server.listen(Number(port), "127.0.0.1", () => console.log(`floor listening on ${port}`));
+  const stop = () => server.close(() => void sql.end().then(() => process.exit(0)));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+if (process.argv[1] === import.meta.filename) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
