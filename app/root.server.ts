@@ -2,11 +2,10 @@ import { getSession, getUser } from "~/auth/guard.server";
 import { readSessionToken, sessionCookie } from "~/auth/session.server";
 import { env } from "~/env.server";
 import { readFlash } from "~/flash.server";
-import { unreadCount } from "~/models/notifications.server";
 
 /**
  * What every page needs: who is signed in, how many notifications they haven't read (the bell;
- * one indexed count), a one-shot message, and whether this is the demo.
+ * counted by the session lookup itself), a one-shot message, and whether this is the demo.
  */
 export async function rootData(request: Request) {
   const session = await getSession(request);
@@ -20,7 +19,7 @@ export async function rootData(request: Request) {
   }
   // Half signed in (a second step still owed) counts as signed out: no navigation, no bell.
   const user = await getUser(request);
-  const unread = user ? await unreadCount(user) : 0;
+  const unread = user && session ? session.unreadNotifications : 0;
   return {
     data: { user, unread, flash, demo: env().CAIRN_DEMO },
     headers,

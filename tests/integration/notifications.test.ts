@@ -17,6 +17,7 @@ import * as openNotification from "~/routes/notifications.$notificationId";
 import { db } from "../../db/client";
 import { emailOutbox, notifications, threads, type User } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { countQueries } from "../support/query-counter";
 import { renderInShell } from "../support/render-page";
 
 // The bell and its emails: a row per active recipient, deactivated people skipped, at most one
@@ -261,6 +262,16 @@ describe("the bell and the notifications pages", () => {
     expect(signedIn.data.unread).toBe(2);
     const signedOut = await rootData((await requestAs(null, "/login")).request);
     expect(signedOut.data.unread).toBe(0);
+  });
+
+  it("counts the bell in the same query that looks up the session", async () => {
+    const person = await createUser({ role: "coach" });
+    await insertNotification(person);
+    const { request } = await requestAs(person, "/triage");
+    const { result, count } = await countQueries(() => rootData(request));
+    expect(result.data.unread).toBe(1);
+    expect(result.data.user?.id).toBe(person.id);
+    expect(count).toBe(1);
   });
 
   it("shows the bell in the header with the count in its name and a visible badge", async () => {
