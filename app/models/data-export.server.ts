@@ -498,3 +498,14 @@ export function exportFileName(kind: "my-data" | "case", now = new Date(), id?: 
   const day = now.toISOString().slice(0, 10);
   return kind === "case" ? `cairn-case-${id?.slice(0, 8) ?? "export"}-${day}.json` : `cairn-my-data-${day}.json`;
 }
+
+/** An export as a JSON file to save (never cached: it is someone's private record). */
+export function jsonDownload(data: unknown, fileName: string) {
+  return new Response(JSON.stringify(data, null, 2), {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      "Cache-Control": "no-store",
+    },
+  });
+}

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { Day, STEP_STATUS, When } from "~/components/export-page";
 import { Markdown } from "~/components/markdown";
 import { THREAD_STATUS_LABELS } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
@@ -19,21 +20,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "cases.export");
   return json(await exportCaseData(actor, params.caseId ?? "", "html", context.clientIp));
 }
-
-const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-
-function When({ at }: { at: string | null }) {
-  if (!at) return <>–</>;
-  return <time dateTime={at}>{timeFormat.format(new Date(at))} UTC</time>;
-}
-
-function Day({ day }: { day: string | null }) {
-  if (!day) return <>–</>;
-  return <time dateTime={day}>{dayFormat.format(new Date(`${day.slice(0, 10)}T00:00:00Z`))}</time>;
-}
-
-const STEP_STATUS = { todo: "To do", doing: "In progress", done: "Done", skipped: "Skipped" } as const;
 
 function Versions({ versions }: { versions: { body: string; replacedAt: string }[] }) {
   if (versions.length === 0) return null;

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requirePermission } from "~/auth/guard.server";
-import { exportCaseData, exportFileName } from "~/models/data-export.server";
+import { exportCaseData, exportFileName, jsonDownload } from "~/models/data-export.server";
 
 // /cases/:caseId/export.json: everything on a case as a JSON file. Admins only (anyone else:
 // 404); recorded in the audit log.
@@ -8,11 +8,5 @@ import { exportCaseData, exportFileName } from "~/models/data-export.server";
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "cases.export");
   const data = await exportCaseData(actor, params.caseId ?? "", "json", context.clientIp);
-  return new Response(JSON.stringify(data, null, 2), {
-    headers: {
-      "Content-Type": "application/json; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exportFileName("case", data.exportedAt, data.case.id)}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return jsonDownload(data, exportFileName("case", data.exportedAt, data.case.id));
 }
