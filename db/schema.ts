@@ -408,6 +408,13 @@ export const threads = pgTable(
     // The admin dashboard's "questions answered per week" reads threads by first response; with
     // created_at beside it the response times come from the index alone.
     index("threads_first_response_idx").on(t.firstResponseAt, t.createdAt).where(sql`${t.firstResponseAt} is not null`),
+    // A staff member's triage queue and its counts: their cases' waiting questions come from
+    // the index alone, merged with their case list in case order, so the practice's other
+    // waiting questions are never read from the table (assignee_id is last for the "mine" and
+    // "unassigned" counts).
+    index("threads_triage_case_idx")
+      .on(t.caseId, t.priority.desc(), t.waitingSince, t.id, t.assigneeId)
+      .where(sql`${t.status} = 'awaiting_staff'`),
     // "Unanswered questions" (needs attention): the ones waiting longest, across priorities.
     index("threads_waiting_idx")
       .on(sql`coalesce(${t.waitingSince}, ${t.createdAt})`, t.id)

@@ -10,7 +10,7 @@ import { slaDueAt, slaState, type SlaState } from "./sla";
 
 // The triage queue: questions waiting for a staff reply on the viewer's cases (admins: every
 // case), urgent first, then whoever has waited longest. Ordering, filtering and paging happen in
-// SQL (threads_queue_idx: status, priority, waiting_since); the first-response state comes from
+// SQL (threads_triage_case_idx for staff, threads_queue_idx for admins); the first-response state comes from
 // the pure rule in sla.ts. Always three queries, however many rows a page holds.
 
 export const TRIAGE_FILTERS = ["all", "mine", "unassigned"] as const;
@@ -68,22 +68,14 @@ const leadMember = alias(caseMembers, "lead_member");
 const leadUser = alias(users, "lead_user");
 
 /**
- * The page's rows in one query. The inner query picks the page from threads alone (the status
- * condition uses threads_queue_idx; the sort reads three narrow columns), so the joins for the
- * client, assignee and case lead only ever touch the rows of that page.
+ * The page's rows in one query. The inner query picks the page from threads_triage_case_idx
+ * alone (staff) or threads_queue_idx (admins): it reads only the columns those indexes hold, so
+ * the questions that don't make the page are never fetched from the table. The thread's other
+ * columns and the joins for the client, assignee and case lead touch only the page's rows.
  */
 function queueRows(actor: Actor, query: TriageQuery) {
   const page = db
-    .select({
-      id: threads.id,
-      caseId: threads.caseId,
-      title: threads.title,
-      priority: threads.priority,
-      assigneeId: threads.assigneeId,
-      waitingSince: threads.waitingSince,
-      createdAt: threads.createdAt,
-      firstResponseAt: threads.firstResponseAt,
-    })
+    .select({ id: threads.id, caseId: threads.caseId, priority: threads.priority, waitingSince: threads.waitingSince })
     .from(threads)
     .where(and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId), filterCondition(actor, query.filter)))
     // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
@@ -95,20 +87,21 @@ function queueRows(actor: Actor, query: TriageQuery) {
     .select({
       id: page.id,
       caseId: page.caseId,
-      title: page.title,
+      title: threads.title,
       priority: page.priority,
       clientName: clientUser.name,
       waitingSince: page.waitingSince,
-      createdAt: page.createdAt,
-      firstResponseAt: page.firstResponseAt,
-      assigneeId: page.assigneeId,
+      createdAt: threads.createdAt,
+      firstResponseAt: threads.firstResponseAt,
+      assigneeId: threads.assigneeId,
       assigneeName: assigneeUser.name,
       leadName: leadUser.name,
     })
     .from(page)
+    .innerJoin(threads, eq(threads.id, page.id))
     .innerJoin(cases, eq(cases.id, page.caseId))
     .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
-    .leftJoin(assigneeUser, eq(assigneeUser.id, page.assigneeId))
+    .leftJoin(assigneeUser, eq(assigneeUser.id, threads.assigneeId))
     .leftJoin(leadMember, and(eq(leadMember.caseId, page.caseId), eq(leadMember.role, "lead")))
     .leftJoin(leadUser, eq(leadUser.id, leadMember.userId))
     .orderBy(desc(page.priority), asc(page.waitingSince), asc(page.id));

@@ -1,0 +1,1 @@
+CREATE INDEX "threads_triage_case_idx" ON "threads" USING btree ("case_id","priority" DESC NULLS LAST,"waiting_since","id","assignee_id") WHERE "threads"."status" = 'awaiting_staff';
