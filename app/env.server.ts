@@ -32,6 +32,9 @@ const envSchema = z.object({
   CAIRN_DEMO: flag,
   SESSION_COOKIE_SECURE: z.enum(["auto", "always", "never"]).default("auto"),
   TRUST_PROXY: flag,
+  // Server processes answering requests (server/index.ts). More than one needs DATABASE_URL: the
+  // embedded database belongs to a single process.
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   // Benchmark only (bench/run.ts): a file to append every SQL statement to. Postgres only.
   CAIRN_QUERY_LOG: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
 });
@@ -41,7 +44,12 @@ export type Env = z.infer<typeof envSchema>;
 export class EnvError extends Error {}
 
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  const result = envSchema
+    .refine((e) => e.WEB_CONCURRENCY === 1 || e.DATABASE_URL, {
+      path: ["WEB_CONCURRENCY"],
+      error: "more than one server process needs DATABASE_URL (the embedded database allows one process)",
+    })
+    .safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}`);

@@ -25,6 +25,7 @@ describe("parseEnv", () => {
       CAIRN_DEMO: false,
       SESSION_COOKIE_SECURE: "auto",
       TRUST_PROXY: false,
+      WEB_CONCURRENCY: 1,
     });
     const env = parseEnv({});
     expect(env.DATABASE_URL).toBeUndefined();
@@ -70,6 +71,15 @@ describe("parseEnv", () => {
       expect(failure({ DATABASE_URL: url }).message).toContain("DATABASE_URL: must be a postgres:// or postgresql:// URL");
     },
   );
+
+  it("runs several server processes only on Postgres, and refuses a count that isn't one", () => {
+    expect(parseEnv({ WEB_CONCURRENCY: "4", DATABASE_URL: "postgres://localhost/cairn" }).WEB_CONCURRENCY).toBe(4);
+    expect(failure({ WEB_CONCURRENCY: "2" }).message).toContain("WEB_CONCURRENCY: more than one server process needs DATABASE_URL");
+    expect(failure({ WEB_CONCURRENCY: "2", DATABASE_URL: "" }).message).toMatch(/^\s*WEB_CONCURRENCY: /m);
+    for (const count of ["0", "1.5", "many", "65"]) {
+      expect(failure({ WEB_CONCURRENCY: count, DATABASE_URL: "postgres://localhost/cairn" }).message).toMatch(/^\s*WEB_CONCURRENCY: /m);
+    }
+  });
 
   it("doesn't print the database password when DATABASE_URL is refused", () => {
     expect(failure({ DATABASE_URL: "mysql://root:hunter2@db/cairn" }).message).not.toContain("hunter2");
