@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, ne, notExists, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
 import {
@@ -12,6 +13,7 @@ import {
   users,
   type CaseStatus,
   type RiskLevel,
+  type Role,
 } from "../../db/schema";
 import { CASE_STATUS_LABELS, RISK_LABELS, ROLE_LABELS, STAFF_ROLES, type CaseAction } from "~/auth/permissions";
 import { recordAudit, type AuditAction } from "./audit.server";
@@ -81,23 +83,39 @@ export const caseMemberSchema = z.object({ userId: z.string({ error: "Choose a c
 // ---------------------------------------------------------------------------------------------
 // Header
 
+type TeamMemberRow = { userId: string; role: "lead" | "support"; name: string; userRole: Role };
+type AddableStaffRow = { id: string; name: string; role: Role };
+
+/**
+ * Everything the case page's header shows beyond the case row, in one statement: the client's
+ * name and email, the team with their names, and, for someone who may manage members, the staff
+ * who could join.
+ */
 export async function getCaseHeader(actor: Actor, caseId: string) {
   const access = await loadStaffCase(actor, caseId);
   const c = access.case;
-  const [[client], members] = await Promise.all([
-    db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, c.clientId)),
-    db
-      .select({ userId: caseMembers.userId, role: caseMembers.role, name: users.name, userRole: users.role, addedAt: caseMembers.addedAt })
-      .from(caseMembers)
-      .innerJoin(users, eq(users.id, caseMembers.userId))
-      .where(eq(caseMembers.caseId, c.id))
-      // The lead first, then support members in the order they joined.
-      .orderBy(sql`case when ${caseMembers.role} = 'lead' then 0 else 1 end`, asc(caseMembers.addedAt), asc(users.name)),
-  ]);
+  const canManageMembers = canOnCase(access, "case.manageMembers");
+  const clientUser = alias(users, "client_user");
+  // The lead first, then support members in the order they joined.
+  const team = sql<TeamMemberRow[]>`(
+    select coalesce(json_agg(json_build_object('userId', ${caseMembers.userId}, 'role', ${caseMembers.role}, 'name', ${users.name}, 'userRole', ${users.role})
+      order by case when ${caseMembers.role} = 'lead' then 0 else 1 end, ${caseMembers.addedAt}, ${users.name}), '[]'::json)
+    from ${caseMembers} inner join ${users} on ${users.id} = ${caseMembers.userId}
+    where ${caseMembers.caseId} = ${cases.id})`;
+  const addable = canManageMembers
+    ? sql<AddableStaffRow[]>`(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'role', a.role) order by a.name, a.id), '[]'::json)
+        from (${addableStaffOf(c.id)}) a)`
+    : sql<null>`null`;
+  const [row] = await db
+    .select({ clientName: clientUser.name, clientEmail: clientUser.email, team, addable })
+    .from(cases)
+    .leftJoin(clientUser, eq(clientUser.id, cases.clientId))
+    .where(eq(cases.id, c.id));
+  if (!row) throw notFound();
   return {
     id: c.id,
     title: c.title,
-    client: { id: c.clientId, name: client?.name ?? "Unknown client", email: client?.email ?? "" },
+    client: { id: c.clientId, name: row.clientName ?? "Unknown client", email: row.clientEmail ?? "" },
     concernCategory: c.concernCategory,
     concern: c.concern,
     status: c.status,
@@ -107,13 +125,15 @@ export async function getCaseHeader(actor: Actor, caseId: string) {
     closedAt: c.closedAt,
     closingNote: c.status === "closed" ? c.closingNote : null,
     lastActivityAt: c.lastActivityAt,
-    members: members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, roleLabel: ROLE_LABELS[m.userRole], isYou: m.userId === actor.id })),
+    members: row.team.map((m) => ({ userId: m.userId, name: m.name, role: m.role, roleLabel: ROLE_LABELS[m.userRole], isYou: m.userId === actor.id })),
+    /** Staff who could join as support; empty unless the viewer may manage members. */
+    addableStaff: row.addable ?? [],
     viewerRelation: access.relation,
     nextStatuses: nextStatuses(c.status),
     can: {
       changeStatus: canOnCase(access, "case.changeStatus"),
       changeRisk: canOnCase(access, "case.changeRisk"),
-      manageMembers: canOnCase(access, "case.manageMembers"),
+      manageMembers: canManageMembers,
       editPlans: canOnCase(access, "case.editPlans"),
       writeNotes: canOnCase(access, "case.writeNotes"),
     },
@@ -198,6 +218,11 @@ export async function setCaseRisk(actor: Actor, caseId: string, risk: RiskLevel,
 /** Staff who could join the case as support: active staff accounts not on it yet. */
 export async function listAddableStaff(actor: Actor, caseId: string) {
   const access = await authorizeStaffCase(actor, caseId, "case.manageMembers");
+  return addableStaffOf(access.case.id);
+}
+
+/** The query behind `listAddableStaff` (the header reads it as a subquery); no access check. */
+function addableStaffOf(caseId: string) {
   return db
     .select({ id: users.id, name: users.name, role: users.role })
     .from(users)
@@ -209,7 +234,7 @@ export async function listAddableStaff(actor: Actor, caseId: string) {
           db
             .select({ one: sql`1` })
             .from(caseMembers)
-            .where(and(eq(caseMembers.caseId, access.case.id), eq(caseMembers.userId, users.id))),
+            .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, users.id))),
         ),
       ),
     )
@@ -473,55 +498,57 @@ export async function listCaseTimeline(actor: Actor, caseId: string, query: { pa
 
 export const RECENT_DAYS = 14;
 
+type NextDueInPlan = { stepId: string; title: string; dueDate: string; status: "todo" | "doing"; overdue: boolean };
+
 export async function getCaseOverview(actor: Actor, caseId: string) {
   const access = await loadStaffCase(actor, caseId);
   const id = access.case.id;
   const total = sql`count(${planSteps.id})`;
   const done = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'done')`;
   const skipped = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'skipped')`;
-  const openPlans = and(eq(plans.caseId, id), isNull(plans.archivedAt));
+  // Each plan's first open step with a due date; the case's next due step is the earliest of them.
+  const stepName = "next_step";
+  const step = alias(planSteps, stepName);
+  const nextDueInPlan = sql<NextDueInPlan | null>`(
+    select json_build_object('stepId', ${step.id}, 'title', ${step.title}, 'dueDate', ${step.dueDate}, 'status', ${step.status}, 'overdue', ${step.dueDate} < current_date)
+    from ${planSteps} as ${sql.identifier(stepName)}
+    where ${step.planId} = ${plans.id} and ${step.status} in ('todo', 'doing') and ${step.dueDate} is not null
+    order by ${step.dueDate}, ${step.position}
+    limit 1)`;
 
-  // The overall figures are the sums of the plans' (the case row keeps the same counts, but
-  // "done recently" is only here), so two queries answer the whole overview.
-  const [planRows, [nextDue]] = await Promise.all([
-    db
-      .select({
-        id: plans.id,
-        title: plans.title,
-        total: sql<number>`${total}::int`,
-        done: sql<number>`${done}::int`,
-        skipped: sql<number>`${skipped}::int`,
-        percent: progressPercentSql(total, done, skipped),
-        doneRecently: sql<number>`(count(${planSteps.id}) filter (where ${planSteps.status} = 'done' and ${planSteps.completedAt} >= now() - ${`${RECENT_DAYS} days`}::interval))::int`,
-      })
-      .from(plans)
-      .leftJoin(planSteps, eq(planSteps.planId, plans.id))
-      .where(openPlans)
-      .groupBy(plans.id)
-      .orderBy(asc(plans.assignedAt), asc(plans.id)),
-    db
-      .select({
-        stepId: planSteps.id,
-        title: planSteps.title,
-        dueDate: planSteps.dueDate,
-        status: planSteps.status,
-        planId: plans.id,
-        planTitle: plans.title,
-        overdue: sql<boolean>`${planSteps.dueDate} < current_date`,
-      })
-      .from(planSteps)
-      .innerJoin(plans, eq(plans.id, planSteps.planId))
-      .where(and(openPlans, inArray(planSteps.status, ["todo", "doing"]), sql`${planSteps.dueDate} is not null`))
-      .orderBy(asc(planSteps.dueDate), asc(plans.assignedAt), asc(planSteps.position))
-      .limit(1),
-  ]);
+  // One query answers the whole overview: the overall figures are the sums of the plans' (the
+  // case row keeps the same counts, but "done recently" is only here).
+  const planRows = await db
+    .select({
+      id: plans.id,
+      title: plans.title,
+      total: sql<number>`${total}::int`,
+      done: sql<number>`${done}::int`,
+      skipped: sql<number>`${skipped}::int`,
+      percent: progressPercentSql(total, done, skipped),
+      doneRecently: sql<number>`(count(${planSteps.id}) filter (where ${planSteps.status} = 'done' and ${planSteps.completedAt} >= now() - ${`${RECENT_DAYS} days`}::interval))::int`,
+      nextDue: nextDueInPlan,
+    })
+    .from(plans)
+    .leftJoin(planSteps, eq(planSteps.planId, plans.id))
+    .where(and(eq(plans.caseId, id), isNull(plans.archivedAt)))
+    .groupBy(plans.id)
+    .orderBy(asc(plans.assignedAt), asc(plans.id));
+
+  // Earliest due date; between plans on the same date, the plan assigned first.
+  let nextDue: (NextDueInPlan & { planId: string; planTitle: string }) | null = null;
+  for (const plan of planRows) {
+    if (plan.nextDue && (!nextDue || plan.nextDue.dueDate < nextDue.dueDate)) {
+      nextDue = { ...plan.nextDue, planId: plan.id, planTitle: plan.title };
+    }
+  }
 
   const sum = (key: "total" | "done" | "skipped" | "doneRecently") => planRows.reduce((n, plan) => n + plan[key], 0);
   const counts = { total: sum("total"), done: sum("done"), skipped: sum("skipped") };
   return {
-    plans: planRows.map(({ doneRecently: _, ...plan }) => plan),
+    plans: planRows.map(({ doneRecently: _, nextDue: __, ...plan }) => plan),
     overall: { ...counts, percent: progressPercent(counts), doneRecently: sum("doneRecently") },
     recentDays: RECENT_DAYS,
-    nextDue: nextDue ?? null,
+    nextDue,
   };
 }

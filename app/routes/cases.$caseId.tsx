@@ -16,7 +16,6 @@ import {
   caseStatusSchema,
   changeCaseStatus,
   getCaseHeader,
-  listAddableStaff,
   loadStaffCase,
   removeCaseMember,
   setCaseRisk,
@@ -29,8 +28,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
-  const header = await getCaseHeader(actor, params.caseId ?? "");
-  const addable = header.can.manageMembers ? await listAddableStaff(actor, header.id) : [];
+  const { addableStaff: addable, ...header } = await getCaseHeader(actor, params.caseId ?? "");
   return json({ header, addable });
 }
 
