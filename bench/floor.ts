@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import fs from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
@@ -66,8 +67,19 @@ async function runTask(sql: Sql, task: FloorTask) {
 }
 
 async function main() {
-  const [planFile, port, url] = process.argv.slice(2);
-  if (!planFile || !port || !url) throw new Error("usage: floor.ts <plan.json> <port> <database url>");
+  const [planFile, port, url, processes = "1"] = process.argv.slice(2);
+  if (!planFile || !port || !url) throw new Error("usage: floor.ts <plan.json> <port> <database url> [processes]");
+  // As many processes as the app runs (WEB_CONCURRENCY), sharing the port the same way.
+  if (Number(processes) > 1 && cluster.isPrimary) {
+    for (let i = 0; i < Number(processes); i++) cluster.fork();
+    const stopAll = () => {
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+      cluster.on("exit", () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(0));
+    };
+    process.on("SIGTERM", stopAll);
+    process.on("SIGINT", stopAll);
+    return;
+  }
   const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as FloorPlan;
   // The app's pool size and session settings: the same server doing the same work.
   const sql = postgres(url, { max: 10, onnotice: () => {}, connection: SESSION_SETTINGS });

@@ -11,20 +11,25 @@ import { planFromLog, statementCount, type FloorPlan } from "./floor";
 
 // The benchmark: `npm run bench -- <database> [--json] [--build]` on a database made by
 // `npm run bench:seed`. BENCH_SECONDS (default 10) sets how long each page is loaded,
-// BENCH_PORT (default 4210) the first of the three ports it uses.
+// BENCH_PORT (default 4210) the first of the three ports it uses, BENCH_PROCESSES (default: the
+// number of CPUs) how many server processes the app and the floor each run.
 //
 // 1. Capture: the production build runs with CAIRN_QUERY_LOG; the admin, the busiest coach and
 //    the busiest case's client sign in through the login form; each page is opened twice and
 //    the second visit's statements are kept (the first may write what later visits only read,
 //    like the hourly case-view record). The page's HTML gives its first-load JavaScript.
-// 2. Load: the same build without the log, and the floor (bench/floor.ts) replaying each page's
-//    statements; autocannon loads each page on both, 10 connections, with the session cookie.
+// 2. Load: the same build without the log (WEB_CONCURRENCY=BENCH_PROCESSES), and the floor
+//    (bench/floor.ts, as many processes) replaying each page's statements; autocannon loads
+//    each page on both, 10 connections, with the session cookie.
 // 3. A table against the targets; --json also writes it to bench/results/.
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 4210);
+// Server processes for the app (WEB_CONCURRENCY) and the floor alike: one per core by default, as
+// the README recommends for production.
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? os.availableParallelism());
 const TARGETS = { p95Ms: 100, ratio: 0.15, queries: 6, portalJsKb: 150 };
 
 type Persona = keyof typeof PERSONAS;
@@ -264,15 +269,17 @@ async function main() {
   // 2. Load
   const appPort = BASE_PORT;
   const floorPort = BASE_PORT + 1;
-  const app = start("the app", "server/index.ts", [], appEnv(appPort));
-  const floor = start("the floor", "bench/floor.ts", [planFile, String(floorPort), url], {});
+  const app = start("the app", "server/index.ts", [], { ...appEnv(appPort), WEB_CONCURRENCY: String(PROCESSES) });
+  const floor = start("the floor", "bench/floor.ts", [planFile, String(floorPort), url, String(PROCESSES)], {});
   const rows = [];
   try {
     await waitUntilUp(app, `http://127.0.0.1:${appPort}/healthz`);
     await waitUntilUp(floor, `http://127.0.0.1:${floorPort}${PAGES[0]!.path}`);
     await sleep(2000);
     const warmup = Math.max(1, Math.round(SECONDS / 5));
-    console.log(`Loading each page for ${SECONDS} s with ${CONNECTIONS} connections (after ${warmup} s of warm-up), app then floor…`);
+    console.log(
+      `Loading each page for ${SECONDS} s with ${CONNECTIONS} connections (after ${warmup} s of warm-up), app then floor, ${PROCESSES} server process${PROCESSES === 1 ? "" : "es"} each…`,
+    );
     for (const page of PAGES) {
       const cookie = cookies[page.persona];
       const appUrl = `http://127.0.0.1:${appPort}${page.path}`;
@@ -313,7 +320,8 @@ async function main() {
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
   console.log(
     `\n${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, Node ${machine.node}, Postgres ${machine.postgres}; ` +
-      `${dataset.posts?.toLocaleString("en")} posts, ${dataset.threads?.toLocaleString("en")} threads, ${dataset.cases?.toLocaleString("en")} cases\n`,
+      `${dataset.posts?.toLocaleString("en")} posts, ${dataset.threads?.toLocaleString("en")} threads, ${dataset.cases?.toLocaleString("en")} cases; ` +
+      `${PROCESSES} server process${PROCESSES === 1 ? "" : "es"} for the app and the floor\n`,
   );
   console.log(line(header));
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
@@ -329,7 +337,7 @@ async function main() {
     const dir = path.join(ROOT, "bench/results");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-    const out = { at: new Date().toISOString(), database: name, seconds: SECONDS, connections: CONNECTIONS, machine, dataset, targets: TARGETS, pages: rows };
+    const out = { at: new Date().toISOString(), database: name, seconds: SECONDS, connections: CONNECTIONS, processes: PROCESSES, machine, dataset, targets: TARGETS, pages: rows };
     fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
     console.log(`\nWrote ${path.relative(ROOT, file)}`);
   }
