@@ -88,7 +88,10 @@ async function startWebServer(): Promise<Server> {
   } else {
     const root = path.resolve(import.meta.dirname, "..");
     app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
-    app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+    // The other public files (the favicon) all have an extension; a page's address never does, so
+    // pages skip the file lookup (a disk access per request) and go straight to Remix.
+    const publicFiles = express.static(path.join(root, "build/client"), { maxAge: "1h" });
+    app.use((req, res, next) => (path.extname(req.path) ? publicFiles(req, res, next) : next()));
     build = (await import(path.join(root, "build/server/index.js"))) as ServerBuild;
   }
 
