@@ -5,6 +5,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgEnum,
   pgTable,
   primaryKey,
@@ -592,6 +593,31 @@ export const checkInReminders = pgTable(
   },
   (t) => [primaryKey({ columns: [t.caseId, t.periodStart] })],
 );
+
+// ---------------------------------------------------------------------------------------------
+// The admin dashboard's weekly figures, kept for weeks that have ended (decision 006)
+
+// One row per closed week (Monday 00:00 UTC): the figures the dashboard shows for it, filled by
+// the dashboard itself the first time it needs them. The app never updates a row otherwise:
+// triggers in migration 0014 bump `version` and clear the figures when a check-in or a first
+// response lands in (or leaves) the week, and bump the version of the row at '-infinity', which
+// stands for every week, when a change touches all weeks (which cases are active, their opening
+// or cadence). A row counts only while its figures are there and its `everyWeekVersion` is that
+// row's version; anything else is computed again (attention.server.ts, adminDashboard).
+export const dashboardWeeks = pgTable("dashboard_weeks", {
+  weekStart: timestamp("week_start", { withTimezone: true }).primaryKey(),
+  /** Check-ins submitted that week on the cases active when it was computed. */
+  submitted: integer("submitted"),
+  /** Check-ins expected of those cases that week. */
+  expected: integer("expected"),
+  /** Questions whose first response came that week. */
+  answered: integer("answered"),
+  /** Their median time to first response, in hours (one decimal). */
+  medianHours: numeric("median_hours"),
+  version: integer("version").notNull().default(0),
+  everyWeekVersion: integer("every_week_version").notNull().default(0),
+  computedAt: timestamp("computed_at", { withTimezone: true }),
+});
 
 export type CheckIn = typeof checkIns.$inferSelect;
 

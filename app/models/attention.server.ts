@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias, unionAll } from "drizzle-orm/pg-core";
 import { db } from "../../db/client";
-import { CASE_STATUSES, caseMembers, cases, checkIns, checkInReminders, threads, users, type CaseStatus, type Role } from "../../db/schema";
+import { CASE_STATUSES, caseMembers, cases, checkIns, checkInReminders, dashboardWeeks, threads, users, type CaseStatus, type Role } from "../../db/schema";
 import { isStaff, STAFF_ROLES } from "~/auth/permissions";
 import { appUrl } from "~/env.server";
 import { recordAudit } from "./audit.server";
@@ -217,14 +217,12 @@ const WEEK = sql`interval '168 hours'`;
 
 /**
  * The last 12 weeks (Monday 00:00 UTC, oldest first; the last one is the current, partial week)
- * as a FROM item `w(week_start timestamptz)`.
+ * as rows of `week_start timestamptz`.
  */
-function weeksFrom(now: Date) {
+function lastWeeks(now: Date) {
   const thisWeek = sql`date_trunc('week', ${at(now)} at time zone 'UTC')`;
-  return sql`(select gs at time zone 'UTC' as week_start from generate_series(${thisWeek} - interval '${sql.raw(String(DASHBOARD_WEEKS - 1))} weeks', ${thisWeek}, interval '1 week') as gs) as w`;
+  return sql`select gs at time zone 'UTC' as week_start from generate_series(${thisWeek} - interval '${sql.raw(String(DASHBOARD_WEEKS - 1))} weeks', ${thisWeek}, interval '1 week') as gs`;
 }
-const weekStart = sql`w.week_start`;
-const weekLabel = sql<string>`to_char(w.week_start at time zone 'UTC', 'YYYY-MM-DD')`;
 
 /**
  * Check-ins expected of a case before instant `t`: one at each opening + k × cadence (k ≥ 1)
@@ -234,6 +232,93 @@ const weekLabel = sql<string>`to_char(w.week_start at time zone 'UTC', 'YYYY-MM-
 // faster over thousands of cases × 12 weeks.
 const expectedBefore = (t: SQL) => sql`greatest(0, ceil(date_part('epoch', ${t} - c.opened_at) / (c.check_in_every_days * 86400)) - 1)`;
 
+/**
+ * The weekly figures of each week in `source` (a FROM item with a `week_start` column), as
+ * columns week_start, submitted, expected, answered, median_hours. Only the current week's
+ * figures depend on `now`; a closed week's depend on nothing but the data (decision 006).
+ */
+function weeklyFigures(source: SQL, now: Date) {
+  const weekEnd = sql`(s.week_start + ${WEEK})`;
+  const upTo = sql`least(${weekEnd}, ${at(now)})`;
+  // Joined to cases rather than "in (select …)": the planner hashes the active cases once for
+  // all the weeks asked for, without a step removing duplicates.
+  return sql`select s.week_start,
+      (select count(*) from ${checkIns} ci join ${cases} c on c.id = ci.case_id
+        where c.status = 'active' and ci.submitted_at >= s.week_start and ci.submitted_at < ${weekEnd})::int as submitted,
+      (select coalesce(sum(${expectedBefore(upTo)} - ${expectedBefore(sql`s.week_start`)}), 0)
+        from ${cases} c where c.status = 'active')::int as expected,
+      q.answered, q.median_hours
+    from ${source} as s
+    cross join lateral (
+      -- Counting first_response_at, not id, lets the week's threads come from the index alone.
+      select count(t.first_response_at)::int as answered,
+        round((percentile_cont(0.5) within group (order by extract(epoch from (t.first_response_at - t.created_at))) / 3600)::numeric, 1) as median_hours
+      from ${threads} t where t.first_response_at >= s.week_start and t.first_response_at < ${weekEnd}
+    ) as q`;
+}
+
+/** A CTE named `figures` over `body`, a query with weeklyFigures' columns, decoded. */
+function figuresCte(body: SQL) {
+  return db.$with("figures", {
+    weekStart: sql<string>`week_start`.as("week_start"),
+    submitted: sql<number>`submitted`.mapWith(Number).as("submitted"),
+    expected: sql<number>`expected`.mapWith(Number).as("expected"),
+    answered: sql<number>`answered`.mapWith(Number).as("answered"),
+    medianHours: sql<number | null>`median_hours`.mapWith((v: unknown) => (v === null ? null : Number(v))).as("median_hours"),
+  }).as(body);
+}
+
+/** What the dashboard reads of the figures CTE: each week labelled by its Monday's date. */
+function weekRow(figures: ReturnType<typeof figuresCte>) {
+  const { submitted, expected, answered, medianHours } = figures;
+  return { weekStart: sql<string>`to_char(${figures.weekStart} at time zone 'UTC', 'YYYY-MM-DD')`, submitted, expected, answered, medianHours };
+}
+
+/** Every week computed from the data, nothing read from or written to dashboard_weeks. */
+function computedWeeks(now: Date) {
+  const weeks = db.$with("weeks", {}).as(lastWeeks(now));
+  const figures = figuresCte(weeklyFigures(sql`weeks`, now));
+  return db.with(weeks, figures).select(weekRow(figures)).from(figures).orderBy(figures.weekStart);
+}
+
+/**
+ * The same figures, with the closed weeks read from dashboard_weeks where it holds them (decision
+ * 006), in one statement. The weeks it doesn't hold (the current week always; a closed week the
+ * first time, or after a write marked it, see migration 0014) are computed as in computedWeeks
+ * and, if closed, stored by the same statement.
+ *
+ * A kept week counts while its figures are there and were computed under the current version of
+ * the every-week row ('-infinity'). A week is stored only over the version this statement read
+ * (absent: 0), so a write marking the week after this statement's snapshot was taken wins and
+ * the week is computed again next time; and only an hour after it ended, so that a write made
+ * before the week ended (when weeks aren't marked) has long committed.
+ */
+function keptWeeks(now: Date) {
+  const thisWeek = sql`(date_trunc('week', ${at(now)} at time zone 'UTC') at time zone 'UTC')`;
+  const weeks = db.$with("weeks", {}).as(lastWeeks(now));
+  const seen = db.$with("seen", {}).as(sql`select w.week_start, d.version, e.version as every_week_version,
+      (w.week_start < ${thisWeek} and d.submitted is not null and d.every_week_version = e.version) as kept
+    from weeks w
+    cross join (select coalesce((select version from ${dashboardWeeks} where week_start = '-infinity'), 0) as version) as e
+    left join ${dashboardWeeks} d on d.week_start = w.week_start`);
+  const computed = db.$with("computed", {}).as(weeklyFigures(sql`(select week_start from seen where not kept)`, now));
+  const stored = db.$with("stored", {}).as(sql`insert into ${dashboardWeeks}
+      (week_start, submitted, expected, answered, median_hours, version, every_week_version, computed_at)
+    select c.week_start, c.submitted, c.expected, c.answered, c.median_hours, coalesce(s.version, 0), s.every_week_version, statement_timestamp()
+    from computed c join seen s on s.week_start = c.week_start
+    where c.week_start + ${WEEK} <= least(${at(now)}, statement_timestamp() - interval '1 hour')
+    on conflict (week_start) do update set submitted = excluded.submitted, expected = excluded.expected,
+      answered = excluded.answered, median_hours = excluded.median_hours,
+      every_week_version = excluded.every_week_version, computed_at = excluded.computed_at
+    where dashboard_weeks.version = excluded.version
+      and (dashboard_weeks.submitted is null or dashboard_weeks.every_week_version < excluded.every_week_version)`);
+  const figures = figuresCte(sql`select d.week_start, d.submitted, d.expected, d.answered, d.median_hours
+    from seen s join ${dashboardWeeks} d on d.week_start = s.week_start where s.kept
+    union all
+    select week_start, submitted, expected, answered, median_hours from computed`);
+  return db.with(weeks, seen, computed, stored, figures).select(weekRow(figures)).from(figures).orderBy(figures.weekStart);
+}
+
 export type AdminDashboard = {
   byStatus: { status: CaseStatus; cases: number }[];
   adherence: { weekStart: string; submitted: number; expected: number; percent: number | null }[];
@@ -242,7 +327,7 @@ export type AdminDashboard = {
 };
 
 /**
- * The admin dashboard's figures, in four queries. Admins only (anyone else: 404).
+ * The admin dashboard's figures, in three queries. Admins only (anyone else: 404).
  * - byStatus: every case counted by its status.
  * - adherence: per week, check-ins submitted on the cases active now against those expected of
  *   them (one per cadence since each case opened, up to now). Status history isn't kept, so a
@@ -251,73 +336,56 @@ export type AdminDashboard = {
  *   staff are listed only while they still hold open cases.
  * - questions: per week, threads whose first response came that week, with the median time from
  *   the question to that response (percentile_cont(0.5)), in hours.
+ * The weeks that have ended are read from dashboard_weeks (keptWeeks); `keptWeeks: false`
+ * computes every week from the data instead, touching nothing (tests compare the two).
  */
-export async function adminDashboard(actor: Actor, now = new Date()): Promise<AdminDashboard> {
+export async function adminDashboard(actor: Actor, now = new Date(), options: { keptWeeks?: boolean } = {}): Promise<AdminDashboard> {
   if (actor.role !== "admin") throw notFound();
-  const activeCases = db
-    .$with("active_cases")
-    .as(db.select({ id: cases.id, openedAt: cases.openedAt, checkInEveryDays: cases.checkInEveryDays }).from(cases).where(eq(cases.status, "active")));
-  const weekEnd = sql`(${weekStart} + ${WEEK})`;
-  const upTo = sql`least(${weekEnd}, ${at(now)})`;
+  // Each practitioner's open cases counted first (a hash join of the memberships and the open
+  // cases), then joined to the practitioners: joining per membership made the planner probe
+  // the cases 8,000 times on a large practice.
+  const open = db
+    .select({
+      userId: caseMembers.userId,
+      lead: sql<number>`count(*) filter (where ${caseMembers.role} = 'lead')`.as("lead"),
+      support: sql<number>`count(*) filter (where ${caseMembers.role} = 'support')`.as("support"),
+    })
+    .from(caseMembers)
+    .innerJoin(cases, eq(cases.id, caseMembers.caseId))
+    .where(ne(cases.status, "closed"))
+    .groupBy(caseMembers.userId)
+    .as("open_cases");
+  const lead = sql`coalesce(${open.lead}, 0)`;
+  const support = sql`coalesce(${open.support}, 0)`;
 
-  const [statusRows, adherence, caseload, questions] = await Promise.all([
+  const [statusRows, weeks, caseload] = await Promise.all([
     db.select({ status: cases.status, n: count() }).from(cases).groupBy(cases.status),
-    // The active cases are read once (a CTE used by both subqueries) rather than once per week.
-    db
-      .with(activeCases)
-      .select({
-        weekStart: weekLabel,
-        // "in" rather than a join: the planner hashes the active cases once for all 12 weeks.
-        submitted: sql<number>`(
-          select count(*) from ${checkIns}
-          where ${checkIns.caseId} in (select id from ${activeCases})
-            and ${checkIns.submittedAt} >= ${weekStart} and ${checkIns.submittedAt} < ${weekEnd}
-        )`.mapWith(Number),
-        expected: sql<number>`(
-          select coalesce(sum(${expectedBefore(upTo)} - ${expectedBefore(weekStart)}), 0) from ${activeCases} as c
-        )`.mapWith(Number),
-      })
-      .from(weeksFrom(now))
-      .orderBy(weekStart),
+    options.keptWeeks === false ? computedWeeks(now) : keptWeeks(now),
     db
       .select({
         id: users.id,
         name: users.name,
         role: users.role,
         deactivated: sql<boolean>`${users.deactivatedAt} is not null`,
-        lead: sql<number>`count(${cases.id}) filter (where ${caseMembers.role} = 'lead')`.mapWith(Number),
-        support: sql<number>`count(${cases.id}) filter (where ${caseMembers.role} = 'support')`.mapWith(Number),
+        lead: sql<number>`${lead}`.mapWith(Number),
+        support: sql<number>`${support}`.mapWith(Number),
       })
       .from(users)
-      .leftJoin(caseMembers, eq(caseMembers.userId, users.id))
-      .leftJoin(cases, and(eq(cases.id, caseMembers.caseId), ne(cases.status, "closed")))
-      .where(inArray(users.role, [...STAFF_ROLES]))
-      .groupBy(users.id)
-      .having(sql`${users.deactivatedAt} is null or count(${cases.id}) > 0`)
-      .orderBy(desc(sql`count(${cases.id})`), asc(users.name), asc(users.id)),
-    db
-      .select({
-        weekStart: weekLabel,
-        // Counting first_response_at, not id, lets the week's threads come from the index alone.
-        answered: sql<number>`count(${threads.firstResponseAt})`.mapWith(Number),
-        medianHours: sql<number | null>`round((percentile_cont(0.5) within group (order by extract(epoch from (${threads.firstResponseAt} - ${threads.createdAt}))) / 3600)::numeric, 1)`.mapWith(
-          (v: unknown) => (v === null ? null : Number(v)),
-        ),
-      })
-      .from(weeksFrom(now))
-      .leftJoin(threads, and(sql`${threads.firstResponseAt} >= ${weekStart}`, sql`${threads.firstResponseAt} < ${weekEnd}`))
-      .groupBy(weekStart)
-      .orderBy(weekStart),
+      .leftJoin(open, eq(open.userId, users.id))
+      .where(and(inArray(users.role, [...STAFF_ROLES]), or(isNull(users.deactivatedAt), isNotNull(open.userId))))
+      .orderBy(desc(sql`${lead} + ${support}`), asc(users.name), asc(users.id)),
   ]);
 
   return {
     byStatus: CASE_STATUSES.map((status) => ({ status, cases: statusRows.find((r) => r.status === status)?.n ?? 0 })),
-    adherence: adherence.map((w) => ({
-      ...w,
+    adherence: weeks.map(({ weekStart, submitted, expected }) => ({
+      weekStart,
+      submitted,
+      expected,
       // Capped at 100 %: a client checking in twice doesn't make a week more than fully kept.
-      percent: w.expected > 0 ? Math.min(100, Math.round((100 * w.submitted) / w.expected)) : null,
+      percent: expected > 0 ? Math.min(100, Math.round((100 * submitted) / expected)) : null,
     })),
     caseload,
-    questions,
+    questions: weeks.map(({ weekStart, answered, medianHours }) => ({ weekStart, answered, medianHours })),
   };
 }
