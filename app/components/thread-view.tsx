@@ -1,5 +1,5 @@
-import { Form } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { Form, Link } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
@@ -10,8 +10,13 @@ import type { Role, ThreadStatus } from "../../db/schema";
 // is already at the fourth level stays at that level, right after the post it answers, and says
 // whom it is replying to. The tree is built here, from the flat list the model returns in order.
 //
-// Reply forms post to the page's own action with: intent=reply, parentId, body and (staff only)
-// visibility=shared|internal. Each is a <details> disclosure, so it works without JavaScript.
+// Under each post, "Reply" is a plain link to ?replyTo=<post>#reply-<post>: the page (its loader
+// checks the post is one this reader sees in this thread) renders one reply form, under that
+// post, with a "Cancel" link back. One form instead of one per post keeps a long thread's page
+// small, and a link works without JavaScript. The form posts to the page's own action with:
+// intent=reply (staff: or replyAndClose), parentId, body, submissionKey and (staff only)
+// visibility=shared|internal. A reply that fails comes back with its parentId: the form opens
+// again under that post, with what was typed and the message beside the field.
 
 export const MAX_REPLY_DEPTH = 4;
 
@@ -128,30 +133,42 @@ const ROLE_BADGES: Record<Role, string> = {
 
 export type ReplyFailure = { values: Record<string, string>; errors: Record<string, string> } | null;
 
+export type ReplyOptions = {
+  /** Staff may answer with an internal note. */
+  allowInternal: boolean;
+  /** The post whose reply form is open (?replyTo=, checked by the loader against the posts shown), or null. */
+  replyTo: string | null;
+  /** The reply form that failed (its values carry parentId): it opens again under that post with text and message. */
+  failed?: ReplyFailure;
+  /** The page's submission key: a reply sent twice is stored once. */
+  submissionKey?: string;
+  /** Staff: a "Send reply and close" button beside "Send reply" (leave it off on a closed thread). */
+  allowClose?: boolean;
+  /** What the reply box starts with (a saved reply inserted), unless a failed reply brings its own text. */
+  initialBody?: string;
+  /** Above the form, outside it: e.g. the saved-reply picker, a form of its own. */
+  tools?: ReactNode;
+};
+
 type ThreadViewProps<T extends ThreadViewPost> = {
   posts: readonly T[];
   /** The server's "now" (ISO), so relative times read the same on the server and in the browser. */
   now: string;
-  /** Omit to show the thread without reply forms. */
-  reply?: {
-    /** Staff may answer with an internal note. */
-    allowInternal: boolean;
-    /** The reply form that failed (its values carry parentId): it opens again with text and message. */
-    failed?: ReplyFailure;
-    /** The page's submission key: a reply sent twice is stored once. */
-    submissionKey?: string;
-  };
+  /** Omit to show the thread without reply links or forms. */
+  reply?: ReplyOptions;
+  /** More links beside "Reply" under a post (e.g. "Edit"); null for none. */
+  renderPostActions?: (post: T) => ReactNode;
   /** Anything more under a post: an edit form, earlier versions… */
   renderPostExtras?: (post: T) => ReactNode;
 };
 
-export function ThreadView<T extends ThreadViewPost>({ posts, now, reply, renderPostExtras }: ThreadViewProps<T>) {
+export function ThreadView<T extends ThreadViewPost>({ posts, now, reply, renderPostActions, renderPostExtras }: ThreadViewProps<T>) {
   const tree = buildThreadTree(posts);
   if (tree.length === 0) return <p className="card">No messages yet.</p>;
   return (
     <ol className="space-y-4" aria-label="Messages in this thread">
       {tree.map((node) => (
-        <PostItem key={node.post.id} node={node} now={now} reply={reply} renderPostExtras={renderPostExtras} />
+        <PostItem key={node.post.id} node={node} now={now} reply={reply} renderPostActions={renderPostActions} renderPostExtras={renderPostExtras} />
       ))}
     </ol>
   );
@@ -161,11 +178,15 @@ function PostItem<T extends ThreadViewPost>({
   node,
   now,
   reply,
+  renderPostActions,
   renderPostExtras,
 }: { node: ThreadNode<T> } & Omit<ThreadViewProps<T>, "posts">) {
   const { post, depth, replyingTo, children } = node;
   const internal = post.visibility === "internal";
   const headingId = `post-${post.id}-by`;
+  const replying = reply ? post.id === openReplyFor(reply) : false;
+  const replyLink = reply !== undefined && !replying;
+  const actions = renderPostActions ? renderPostActions(post) : null;
   return (
     <li id={`post-${post.id}`} className="scroll-mt-4">
       <article
@@ -192,13 +213,23 @@ function PostItem<T extends ThreadViewPost>({
         </header>
         {replyingTo ? <p className="text-xs text-stone-600">Replying to {replyingTo}</p> : null}
         <Markdown>{post.body}</Markdown>
-        {reply ? <ReplyDisclosure post={post} allowInternal={reply.allowInternal} failed={reply.failed ?? null} submissionKey={reply.submissionKey} /> : null}
+        {replyLink || actions != null ? (
+          <p className="flex flex-wrap gap-x-4 text-sm">
+            {replyLink ? (
+              <Link to={`?replyTo=${post.id}#reply-${post.id}`} className="font-medium">
+                Reply<span className="sr-only"> to {post.authorName}</span>
+              </Link>
+            ) : null}
+            {actions}
+          </p>
+        ) : null}
+        {reply && replying ? <ReplyForm post={post} reply={reply} /> : null}
         {renderPostExtras ? renderPostExtras(post) : null}
       </article>
       {children.length > 0 ? (
         <ol className="mt-3 space-y-3 border-l-2 border-stone-200 pl-3 sm:pl-5" aria-label={`Replies to ${post.authorName}`}>
           {children.map((child) => (
-            <PostItem key={child.post.id} node={child} now={now} reply={reply} renderPostExtras={renderPostExtras} />
+            <PostItem key={child.post.id} node={child} now={now} reply={reply} renderPostActions={renderPostActions} renderPostExtras={renderPostExtras} />
           ))}
         </ol>
       ) : null}
@@ -206,35 +237,43 @@ function PostItem<T extends ThreadViewPost>({
   );
 }
 
-function ReplyDisclosure({
-  post,
-  allowInternal,
-  failed,
-  submissionKey,
-}: {
-  post: ThreadViewPost;
-  allowInternal: boolean;
-  failed: ReplyFailure;
-  submissionKey?: string;
-}) {
+/** The post the one reply form sits under: the failed reply's, else the one asked for. */
+function openReplyFor(reply: ReplyOptions) {
+  return reply.failed?.values.parentId || reply.replyTo;
+}
+
+function ReplyForm({ post, reply }: { post: ThreadViewPost; reply: ReplyOptions }) {
+  const { allowInternal, failed = null, submissionKey, allowClose, initialBody, tools } = reply;
   const mine = failed && failed.values.parentId === post.id ? failed : null;
   const internalOnly = post.visibility === "internal";
   const visibility = mine?.values.visibility ?? (internalOnly ? "internal" : "shared");
+  const region = useRef<HTMLDivElement>(null);
+  // Opened by following "Reply" (or by a reply that came back with a message): the cursor goes to
+  // the box as the form appears under the post. Without JavaScript the link's #reply-… does the rest.
+  useEffect(() => {
+    region.current?.querySelector("textarea")?.focus({ preventScroll: true });
+  }, [post.id]);
   return (
-    <details open={mine ? true : undefined} className="text-sm">
-      <summary className="cursor-pointer font-medium text-brand-700">
-        Reply<span className="sr-only"> to {post.authorName}</span>
-      </summary>
-      <Form method="post" className="mt-2 space-y-3" noValidate>
+    <div id={`reply-${post.id}`} ref={region} className="scroll-mt-4 space-y-3 rounded-md border border-stone-200 bg-stone-50 p-3 text-sm">
+      {tools}
+      <Form method="post" className="space-y-3" noValidate key={`${post.id}:${initialBody ?? ""}`}>
         <input type="hidden" name="parentId" value={post.id} />
         {submissionKey ? <input type="hidden" name="submissionKey" value={submissionKey} /> : null}
         <FormMessage error={mine?.errors.form ?? mine?.errors.parentId} />
-        <TextAreaField label={`Your reply to ${post.authorName}`} name="body" rows={3} required defaultValue={mine?.values.body} error={mine?.errors.body} />
+        <TextAreaField
+          label={`Your reply to ${post.authorName}`}
+          name="body"
+          rows={4}
+          required
+          defaultValue={mine ? mine.values.body : initialBody}
+          error={mine?.errors.body}
+        />
         {allowInternal ? (
           internalOnly ? (
             <>
               <input type="hidden" name="visibility" value="internal" />
               <p className="text-xs text-stone-600">A reply to an internal note is an internal note too: the client won't see it.</p>
+              {mine?.errors.visibility ? <p className="text-sm text-red-700">{mine.errors.visibility}</p> : null}
             </>
           ) : (
             <fieldset className="space-y-1">
@@ -251,10 +290,20 @@ function ReplyDisclosure({
             </fieldset>
           )
         ) : null}
-        <SubmitButton name="intent" value="reply" pendingWhen={{ parentId: post.id }} pendingLabel="Sending…" compact>
-          Send reply
-        </SubmitButton>
+        <div className="flex flex-wrap items-center gap-3">
+          <SubmitButton name="intent" value="reply" pendingWhen={{ parentId: post.id }} pendingLabel="Sending…" compact>
+            Send reply
+          </SubmitButton>
+          {allowClose ? (
+            <SubmitButton name="intent" value="replyAndClose" pendingWhen={{ parentId: post.id }} variant="secondary" pendingLabel="Sending and closing…" compact>
+              Send reply and close
+            </SubmitButton>
+          ) : null}
+          <Link to={`.#post-${post.id}`}>
+            Cancel<span className="sr-only"> the reply to {post.authorName}</span>
+          </Link>
+        </div>
       </Form>
-    </details>
+    </div>
   );
 }

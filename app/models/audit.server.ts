@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { db } from "../../db/client";
 import { auditEvents, cases } from "../../db/schema";
 import { isStaff } from "~/auth/permissions";
@@ -144,9 +144,27 @@ export async function recordCaseView(
   ip: string | null,
   target?: { type: string; id: string },
 ) {
+  const inserted = await caseViewInsert(actor, caseId, page, ip, target);
+  if (inserted.length === 0) throw notFound();
+}
+
+/**
+ * recordCaseView's statement, not yet run, for a page that writes it together with other
+ * changes in one statement (a data-modifying WITH): it returns the new row's id, or no row when
+ * the actor may not read the case's internals (or `onlyIf`, a further condition, is false).
+ * Throws 404 at once for a client or a bad id.
+ */
+export function caseViewInsert(
+  actor: Actor,
+  caseId: string,
+  page: CaseViewPage,
+  ip: string | null,
+  target?: { type: string; id: string },
+  onlyIf?: SQL,
+) {
   if (!isStaff(actor.role) || !caseIdSchema.safeParse(caseId).success) throw notFound();
   const allowed = actor.role === "admin" ? undefined : memberOfCase(actor.id);
-  const inserted = await db
+  return db
     .insert(auditEvents)
     .select((qb) =>
       qb
@@ -162,8 +180,7 @@ export async function recordCaseView(
           createdAt: sql<Date>`now()`.as("created_at"),
         })
         .from(cases)
-        .where(and(eq(cases.id, caseId), allowed)),
+        .where(and(eq(cases.id, caseId), allowed, onlyIf)),
     )
     .returning({ id: auditEvents.id });
-  if (inserted.length === 0) throw notFound();
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, lte, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lte, sql, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 import { db, type Database } from "../../db/client";
 import { notificationEmails, notifications, users, type Role } from "../../db/schema";
@@ -173,8 +173,22 @@ export async function markAllRead(actor: Actor, now = new Date()): Promise<numbe
 
 /** Opening a thread reads its notifications too, so the bell doesn't point at what was seen. */
 export async function markThreadNotificationsRead(userId: string, threadId: string, now = new Date()) {
-  await db
+  await threadNotificationsReadUpdate(userId, threadId, now);
+}
+
+/**
+ * markThreadNotificationsRead's statement, not yet run, so a page can send it with other changes
+ * in one statement (a data-modifying WITH). `thread` is a thread id or a subquery of thread ids.
+ */
+export function threadNotificationsReadUpdate(userId: string, thread: string | SQLWrapper, now: Date) {
+  return db
     .update(notifications)
     .set({ readAt: now })
-    .where(and(eq(notifications.userId, userId), eq(notifications.threadId, threadId), isNull(notifications.readAt)));
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        typeof thread === "string" ? eq(notifications.threadId, thread) : inArray(notifications.threadId, thread),
+        isNull(notifications.readAt),
+      ),
+    );
 }

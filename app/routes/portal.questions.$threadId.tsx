@@ -9,7 +9,7 @@ import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
 import { getSetting } from "~/models/settings.server";
 import { newSubmissionKey } from "~/models/submission-keys.server";
-import { addPost, getThreadForClient, markThreadRead } from "~/models/threads.server";
+import { addPost, getThreadForClient, markThreadRead, postToOpen, threadPageQuery } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
 // One of the client's questions: the shared conversation (never internal notes: the model leaves
@@ -20,13 +20,17 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "portal.use");
+  const url = new URL(request.url);
+  const query = threadPageQuery.parse(Object.fromEntries(url.searchParams));
   const data = await getThreadForClient(user, params.threadId ?? "");
   await markThreadRead(user, data.thread.id);
-  const support = new URL(request.url).searchParams.get("support") === "1";
+  const support = url.searchParams.get("support") === "1";
   return json({
     thread: data.thread,
     caseTitle: data.caseTitle,
     posts: data.posts,
+    // ?replyTo=<post> opens the reply form under that post: only a post this client is shown.
+    replyTo: postToOpen(data.posts, query.replyTo),
     crisisMessage: support ? await getSetting("crisis_message") : null,
     now: new Date().toISOString(),
     // The reply forms' key: the same reply sent twice is stored once (submission-keys.server.ts).
@@ -73,7 +77,7 @@ const STATUS_STYLES: Record<ThreadStatus, string> = {
 type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
 
 export default function PortalQuestion() {
-  const { thread, caseTitle, posts, crisisMessage, now, submissionKey } = useLoaderData<typeof loader>();
+  const { thread, caseTitle, posts, crisisMessage, now, submissionKey, replyTo } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failed: Failure | null = actionData && !actionData.ok ? { ...actionData, intent: String(actionData.intent ?? "") } : null;
   const mainFailed = failed && !failed.values.parentId ? failed : null;
@@ -107,7 +111,7 @@ export default function PortalQuestion() {
       <section className="space-y-3" aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
         <p className="text-sm text-stone-600">You can reply under any message.</p>
-        <ThreadView posts={posts} now={now} reply={{ allowInternal: false, failed: nestedFailed, submissionKey }} />
+        <ThreadView posts={posts} now={now} reply={{ allowInternal: false, replyTo, failed: nestedFailed, submissionKey }} />
       </section>
 
       <section className="card space-y-3" aria-labelledby="reply-title">

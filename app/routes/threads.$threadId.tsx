@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { ErrorPage } from "~/components/error-page";
 import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { EarlierVersions } from "~/components/earlier-versions";
-import { exactTime, PostTime, THREAD_STATUS_LABELS, ThreadView, type ThreadViewPost } from "~/components/thread-view";
+import { exactTime, PostTime, THREAD_STATUS_LABELS, ThreadView } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
-import { recordCaseView } from "~/models/audit.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
@@ -20,8 +20,10 @@ import {
   closeThread,
   editPost,
   getThreadForStaff,
-  markThreadRead,
+  markThreadReadAndRecordView,
   reopenThread,
+  postToOpen,
+  threadPageQuery,
 } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
@@ -31,15 +33,20 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
-  const data = await getThreadForStaff(actor, params.threadId ?? "");
-  await markThreadRead(actor, data.thread.id);
-  await recordCaseView(actor, data.thread.caseId, "thread", context.clientIp, { type: "thread", id: data.thread.id });
-  const savedReplies = await listSavedRepliesForActor(actor);
+  const query = threadPageQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const [data, savedReplies] = await Promise.all([getThreadForStaff(actor, params.threadId ?? ""), listSavedRepliesForActor(actor)]);
+  await markThreadReadAndRecordView(actor, data.thread, context.clientIp);
   // "Insert" on the saved-reply picker reloads the page with ?savedReply=<id>: its text fills the reply box.
-  const wanted = new URL(request.url).searchParams.get("savedReply");
+  const wanted = query.savedReply || null;
   const inserted = wanted ? (savedReplies.find((r) => r.id === wanted) ?? null) : null;
   return json({
     ...data,
+    replyTo: postToOpen(data.posts, query.replyTo),
+    // ?edit=<post> opens the edit form under one of the viewer's own posts.
+    editTo: postToOpen(
+      data.posts.filter((p) => p.mine),
+      query.edit,
+    ),
     savedReplies: savedReplies.map((r) => ({ id: r.id, title: r.title, scope: r.scope })),
     inserted: inserted ? { id: inserted.id, title: inserted.title, body: inserted.body } : null,
     insertMissing: Boolean(wanted && !inserted),
@@ -126,26 +133,95 @@ type LoaderData = ReturnType<typeof useLoaderData<typeof loader>>;
 type PostData = LoaderData["posts"][number];
 type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
 
-function PostExtras({ post, failed }: { post: PostData & ThreadViewPost; failed: Failure | null }) {
-  const editing = failed?.intent === "edit" && failed.values.postId === post.id ? failed : null;
+/** Whether the one edit form sits under this post: the edit that failed, else the one asked for (?edit=). */
+function editingHere(post: PostData, failed: Failure | null, editTo: string | null) {
+  if (!post.mine) return false;
+  if (failed?.intent === "edit") return failed.values.postId === post.id;
+  return editTo === post.id;
+}
+
+/** "Edit" beside "Reply" under the viewer's own posts: like replies, a link that opens the one form (?edit=<post>). */
+function EditLink({ post }: { post: PostData }) {
+  return (
+    <Link to={`?edit=${post.id}#edit-${post.id}`} className="font-medium">
+      Edit<span className="sr-only"> your message</span>
+    </Link>
+  );
+}
+
+function PostExtras({ post, failed, editTo }: { post: PostData; failed: Failure | null; editTo: string | null }) {
   return (
     <>
-      {post.mine ? (
-        <details open={editing ? true : undefined} className="text-sm">
-          <summary className="cursor-pointer font-medium text-brand-700">
-            Edit<span className="sr-only"> your message</span>
-          </summary>
-          <Form method="post" className="mt-2 space-y-3" noValidate>
-            <input type="hidden" name="postId" value={post.id} />
-            <FormMessage error={editing?.errors.form} />
-            <TextAreaField label="Message text" name="body" rows={4} required defaultValue={editing ? editing.values.body : post.body} error={editing?.errors.body} />
-            <SubmitButton name="intent" value="edit" pendingWhen={{ postId: post.id }} pendingLabel="Saving…" compact>
-              Save changes
-            </SubmitButton>
-          </Form>
-        </details>
-      ) : null}
+      {editingHere(post, failed, editTo) ? <EditForm post={post} failed={failed?.intent === "edit" ? failed : null} /> : null}
       <EarlierVersions versions={post.versions} formatTime={exactTime} />
+    </>
+  );
+}
+
+function EditForm({ post, failed }: { post: PostData; failed: Failure | null }) {
+  const region = useRef<HTMLDivElement>(null);
+  // As the form appears in place of the link, the cursor goes to the text.
+  useEffect(() => {
+    region.current?.querySelector("textarea")?.focus({ preventScroll: true });
+  }, [post.id]);
+  return (
+    <div id={`edit-${post.id}`} ref={region} className="scroll-mt-4 rounded-md border border-stone-200 bg-stone-50 p-3 text-sm">
+      <Form method="post" className="space-y-3" noValidate>
+        <input type="hidden" name="postId" value={post.id} />
+        <FormMessage error={failed?.errors.form} />
+        <TextAreaField label="Message text" name="body" rows={4} required defaultValue={failed ? failed.values.body : post.body} error={failed?.errors.body} />
+        <div className="flex flex-wrap items-center gap-3">
+          <SubmitButton name="intent" value="edit" pendingWhen={{ postId: post.id }} pendingLabel="Saving…" compact>
+            Save changes
+          </SubmitButton>
+          <Link to={`.#post-${post.id}`}>
+            Cancel<span className="sr-only"> editing your message</span>
+          </Link>
+        </div>
+      </Form>
+    </div>
+  );
+}
+
+/**
+ * Picks a saved reply: a GET form that reloads the page with ?savedReply=<id> (and, under a post,
+ * ?replyTo=<post>), which fills that reply box with the text, ready to adapt.
+ */
+function SavedReplyPicker({ data, replyTo }: { data: LoaderData; replyTo: string | null }) {
+  // The text goes into the box this picker sits beside: the inline one when a post is being answered.
+  const forThisBox = (data.replyTo ?? null) === replyTo;
+  return (
+    <>
+      {data.savedReplies.length > 0 ? (
+        <Form method="get" action={replyTo ? `#reply-${replyTo}` : undefined} className="flex flex-wrap items-end gap-3" preventScrollReset>
+          {replyTo ? <input type="hidden" name="replyTo" value={replyTo} /> : null}
+          <SelectField
+            label="Saved reply"
+            name="savedReply"
+            defaultValue={forThisBox ? (data.inserted?.id ?? "") : ""}
+            options={[
+              { value: "", label: "Choose a saved reply…" },
+              ...data.savedReplies.map((r) => ({ value: r.id, label: r.scope === "practice" ? `${r.title} (practice)` : r.title })),
+            ]}
+          />
+          <button type="submit" className="btn-secondary">
+            Insert
+          </button>
+        </Form>
+      ) : replyTo ? null : (
+        <p className="text-sm text-stone-600">
+          <Link to="/saved-replies">Saved replies</Link> you write appear here, ready to insert and adapt.
+        </p>
+      )}
+      {!forThisBox ? null : data.inserted ? (
+        <p className="text-sm text-stone-700" role="status">
+          “{data.inserted.title}” is in the reply box. Adapt it to the client before sending.
+        </p>
+      ) : data.insertMissing ? (
+        <p className="text-sm text-amber-900" role="status">
+          That saved reply isn't available any more.
+        </p>
+      ) : null}
     </>
   );
 }
@@ -162,6 +238,8 @@ export default function StaffThreadPage() {
   const closed = t.status === "closed";
   const flagged = t.priority === "urgent";
   const mainVisibility = mainFailed?.values.visibility === "internal" ? "internal" : "shared";
+  // A saved reply picked under a post goes into that post's reply box, else into this one.
+  const mainInserted = data.replyTo ? null : data.inserted;
   const other = failed && !["reply", "replyAndClose", "edit", "assign", "close", "reopen", "clearFlag"].includes(failed.intent) ? failed.errors.form : undefined;
 
   return (
@@ -231,50 +309,31 @@ export default function StaffThreadPage() {
             <ThreadView
               posts={posts}
               now={now}
-              reply={{ allowInternal: true, failed: nestedFailed, submissionKey: data.submissionKey }}
-              renderPostExtras={(post) => <PostExtras post={post} failed={failed} />}
+              reply={{
+                allowInternal: true,
+                replyTo: data.replyTo,
+                failed: nestedFailed,
+                submissionKey: data.submissionKey,
+                allowClose: !closed,
+                initialBody: data.replyTo ? data.inserted?.body : undefined,
+                tools: data.replyTo ? <SavedReplyPicker data={data} replyTo={data.replyTo} /> : null,
+              }}
+              renderPostActions={(post) => (post.mine && !editingHere(post, failed, data.editTo) ? <EditLink post={post} /> : null)}
+              renderPostExtras={(post) => <PostExtras post={post} failed={failed} editTo={data.editTo} />}
             />
           </section>
 
           <section className="card space-y-4" aria-labelledby="reply-title">
             <h2 id="reply-title">Reply to the question</h2>
-            {data.savedReplies.length > 0 ? (
-              <Form method="get" className="flex flex-wrap items-end gap-3" preventScrollReset>
-                <SelectField
-                  label="Saved reply"
-                  name="savedReply"
-                  defaultValue={data.inserted?.id ?? ""}
-                  options={[
-                    { value: "", label: "Choose a saved reply…" },
-                    ...data.savedReplies.map((r) => ({ value: r.id, label: r.scope === "practice" ? `${r.title} (practice)` : r.title })),
-                  ]}
-                />
-                <button type="submit" className="btn-secondary">
-                  Insert
-                </button>
-              </Form>
-            ) : (
-              <p className="text-sm text-stone-600">
-                <Link to="/saved-replies">Saved replies</Link> you write appear here, ready to insert and adapt.
-              </p>
-            )}
-            {data.inserted ? (
-              <p className="text-sm text-stone-700" role="status">
-                “{data.inserted.title}” is in the reply box. Adapt it to the client before sending.
-              </p>
-            ) : data.insertMissing ? (
-              <p className="text-sm text-amber-900" role="status">
-                That saved reply isn't available any more.
-              </p>
-            ) : null}
-            <Form method="post" className="space-y-3" noValidate key={data.inserted?.id ?? "blank"}>
+            <SavedReplyPicker data={data} replyTo={null} />
+            <Form method="post" className="space-y-3" noValidate key={mainInserted?.id ?? "blank"}>
               <FormMessage error={mainFailed?.errors.form ?? mainFailed?.errors.parentId} />
               <TextAreaField
                 label="Your reply"
                 name="body"
                 rows={6}
                 required
-                defaultValue={mainFailed ? mainFailed.values.body : (data.inserted?.body ?? "")}
+                defaultValue={mainFailed ? mainFailed.values.body : (mainInserted?.body ?? "")}
                 error={mainFailed?.errors.body}
                 hint="Markdown works: **bold**, lists with “-”, links."
               />

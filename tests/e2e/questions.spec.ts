@@ -61,7 +61,9 @@ test("a question goes from the client to the top of the queue and back after a s
     // The client sees the answer and replies under it.
     await client.goto(threadUrl);
     await expect(client.getByRole("paragraph").filter({ hasText: "I'll call you at six to make a plan for tonight." })).toBeVisible();
-    await client.getByText(/^Reply\s+to Casey Coach$/).first().click();
+    // "Reply" under a message is a link that opens the one reply form under it.
+    await client.getByRole("link", { name: "Reply to Casey Coach" }).first().click();
+    await expect(client).toHaveURL(/\?replyTo=[0-9a-f-]{36}#reply-/);
     await client.getByLabel("Your reply to Casey Coach").fill("Thank you. Six is good; I'll be at my sister's.");
     await client.getByRole("button", { name: "Send reply" }).click();
     await expect(client.getByRole("list", { name: "Replies to Casey Coach" }).getByRole("paragraph").filter({ hasText: "Six is good; I'll be at my sister's." })).toBeVisible();

@@ -314,7 +314,7 @@ describe("a check-in sent twice is stored once", () => {
 describe("the forms carry a fresh key in the page as the server draws it", () => {
   it("check-in, new question, reply (main and nested), staff reply and staff start each have a key, new on every load", async () => {
     const s = await withThread();
-    await addPost(s.lead, s.thread.id, { body: "Tell me more." });
+    const { post: answer } = await addPost(s.lead, s.thread.id, { body: "Tell me more." });
 
     const checkInHtml = await renderPage(checkInPage, "/portal/check-in", s.client, "/portal/check-in");
     const again = await renderPage(checkInPage, "/portal/check-in", s.client, "/portal/check-in");
@@ -326,13 +326,15 @@ describe("the forms carry a fresh key in the page as the server draws it", () =>
     expect(keysIn(askHtml)).toHaveLength(1);
     expect(keysIn(askHtml)[0]).toMatch(UUID);
 
-    // The client's question page: the main reply form and one reply form under each of the two posts.
-    const clientThread = await renderPage(questionPage, "/portal/questions/:threadId", s.client, `/portal/questions/${s.thread.id}`);
-    expect(keysIn(clientThread)).toHaveLength(3);
+    // The client's question page: the main reply form, and the reply form under the post answered (?replyTo=).
+    expect(keysIn(await renderPage(questionPage, "/portal/questions/:threadId", s.client, `/portal/questions/${s.thread.id}`))).toHaveLength(1);
+    const clientThread = await renderPage(questionPage, "/portal/questions/:threadId", s.client, `/portal/questions/${s.thread.id}?replyTo=${answer.id}`);
+    expect(keysIn(clientThread)).toHaveLength(2);
     expect(keysIn(clientThread).every((k) => UUID.test(k))).toBe(true);
 
-    const staffThread = await renderPage(staffThreadPage, "/threads/:threadId", s.lead, `/threads/${s.thread.id}`);
-    expect(keysIn(staffThread)).toHaveLength(3);
+    expect(keysIn(await renderPage(staffThreadPage, "/threads/:threadId", s.lead, `/threads/${s.thread.id}`))).toHaveLength(1);
+    const staffThread = await renderPage(staffThreadPage, "/threads/:threadId", s.lead, `/threads/${s.thread.id}?replyTo=${answer.id}`);
+    expect(keysIn(staffThread)).toHaveLength(2);
     expect(keysIn(staffThread).every((k) => UUID.test(k))).toBe(true);
 
     const startHtml = await renderPage(caseThreadsPage, "/cases/:caseId/threads", s.lead, `/cases/${s.theCase.id}/threads`);

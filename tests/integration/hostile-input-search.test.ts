@@ -146,9 +146,9 @@ describe("other query parameters", () => {
       [timelinePage.loader, lead, `/cases/${c.id}/timeline`, ["page", "perPage"], { caseId: c.id }],
       [notesPage.loader, lead, `/cases/${c.id}/notes`, ["page"], { caseId: c.id }],
       [caseThreads.loader, lead, `/cases/${c.id}/threads`, ["page"], { caseId: c.id }],
-      [staffThread.loader, lead, `/threads/${thread.id}`, ["savedReply"], { threadId: thread.id }],
+      [staffThread.loader, lead, `/threads/${thread.id}`, ["savedReply", "replyTo", "edit"], { threadId: thread.id }],
       [portalQuestions.loader, client, "/portal/questions", ["page"], {}],
-      [portalQuestion.loader, client, `/portal/questions/${thread.id}`, ["support"], { threadId: thread.id }],
+      [portalQuestion.loader, client, `/portal/questions/${thread.id}`, ["support", "replyTo"], { threadId: thread.id }],
       [checkInPage.loader, client, "/portal/check-in", ["support"], {}],
       [progressPage.loader, client, "/portal/progress", ["page"], {}],
     ];

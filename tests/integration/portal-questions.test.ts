@@ -10,6 +10,8 @@ import * as questionList from "~/routes/portal.questions._index";
 import { db } from "../../db/client";
 import { auditEvents, posts, threadReads, threads, type User } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { messagesBeside } from "../support/hostile-input";
+import { formUnder, nestedReplyForms } from "../support/reply-forms";
 import { renderPage } from "../support/render-page";
 
 // The client's side of questions (issue 4, section 7): their own threads with status and unread
@@ -280,11 +282,33 @@ describe("a thread in the portal", () => {
     const [added] = await db.select().from(posts).where(and(eq(posts.threadId, thread.id), eq(posts.body, "One more thing.")));
     expect(added!.parentId).toBe(question.id);
 
+    // Each message has a "Reply" link; the page itself carries no reply form under any of them…
     const html = await renderPage(questionPage, "/portal/questions/:threadId", client, pagePath(thread.id));
     expect(html).toContain("And if the argument comes up?");
-    expect(html).toContain("Your reply to Theo Lead");
+    expect(html).toContain(`href="${pagePath(thread.id)}?replyTo=${answer.id}#reply-${answer.id}">Reply<span class="sr-only"> to Theo Lead</span></a>`);
+    expect(nestedReplyForms(html)).toEqual([]);
+    // …until the link is followed: one form, under the message answered, with a way back.
+    const open = await renderPage(questionPage, "/portal/questions/:threadId", client, `${pagePath(thread.id)}?replyTo=${answer.id}`);
+    expect(nestedReplyForms(open)).toEqual([answer.id]);
+    expect(formUnder(open, answer.id)).toContain("Your reply to Theo Lead");
+    expect(formUnder(open, answer.id)).toContain(`href="${pagePath(thread.id)}#post-${answer.id}">Cancel`);
     // Clients get no choice of who sees a reply.
-    expect(html).not.toContain('name="visibility"');
+    expect(open).not.toContain('name="visibility"');
+  });
+
+  it("opens a reply form only under a message the client can see in this thread; anything else opens none", async () => {
+    const { lead, client, theCase } = await setup();
+    const { thread, post: question } = await startThread(client, theCase.id, { title: "Meeting his family", body: "Should I go?" });
+    const { post: note } = await addPost(lead, thread.id, { parentId: question.id, body: "Internal context", visibility: "internal" });
+    const { post: elsewhere } = await startThread(client, theCase.id, { title: "Another question", body: "Unrelated." });
+    for (const replyTo of [note.id, elsewhere.id, crypto.randomUUID(), "nonsense", ""]) {
+      const response = await openThread(client, thread.id, `?replyTo=${replyTo}`);
+      expect(response.status, replyTo).toBe(200);
+      const html = await renderPage(questionPage, "/portal/questions/:threadId", client, `${pagePath(thread.id)}?replyTo=${replyTo}`);
+      expect(nestedReplyForms(html), replyTo).toEqual([]);
+      expect(html).not.toMatch(/id="reply-[0-9a-f]{8}-/);
+      expect(html).not.toContain("Internal context");
+    }
   });
 
   it("keeps what was typed and says what's wrong when a reply is empty", async () => {
@@ -296,6 +320,18 @@ describe("a thread in the portal", () => {
     const answer = await responseJson<FormAnswer>(response);
     expect(answer.errors.body).toBeTruthy();
     expect(answer.values.parentId).toBe(post.id);
+    expect(await snapshot(thread.id)).toEqual(before);
+
+    // The page comes back with the form open under the same message, the text kept and the message beside it.
+    const typed = "I wrote all of this. ".repeat(600);
+    const html = await renderPage(questionPage, "/portal/questions/:threadId", client, pagePath(thread.id), [
+      ["intent", "reply"],
+      ["parentId", post.id],
+      ["body", typed],
+    ]);
+    expect(nestedReplyForms(html)).toEqual([post.id]);
+    expect(formUnder(html, post.id)).toContain(typed.trim());
+    expect(messagesBeside(formUnder(html, post.id), "body")).toEqual(["Keep a message under 10,000 characters."]);
     expect(await snapshot(thread.id)).toEqual(before);
   });
 

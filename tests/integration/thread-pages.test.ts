@@ -1,13 +1,18 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { runInRequestScope } from "~/request-scope.server";
+import { rootData } from "~/root.server";
 import { createSavedReply } from "~/models/saved-replies.server";
 import { addPost, editPost, startThread, type StaffThread } from "~/models/threads.server";
 import * as caseThreads from "~/routes/cases.$caseId.threads";
 import * as threadPage from "~/routes/threads.$threadId";
 import { db } from "../../db/client";
-import { auditEvents, posts, threadReads, threads } from "../../db/schema";
+import { auditEvents, posts, postVersions, threadReads, threads } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
+import { messagesBeside } from "../support/hostile-input";
+import { countQueries } from "../support/query-counter";
+import { editForms, formUnder, nestedReplyForms } from "../support/reply-forms";
 import { renderPage, type PageModule } from "../support/render-page";
 
 // The staff thread page /threads/:threadId and the case's "Questions" tab: who may open them,
@@ -198,6 +203,166 @@ describe("the staff thread page", () => {
     }
     expect(await threadRow(s.thread.id)).toEqual(before);
     expect(await db.select().from(posts).where(eq(posts.threadId, s.thread.id))).toHaveLength(1);
+  });
+});
+
+describe("the staff thread page at practice scale", () => {
+  const staffPage = threadPage as unknown as PageModule;
+  const render = (user: { id: string }, threadId: string, search = "", form?: [string, string][]) =>
+    renderPage(staffPage, "/threads/:threadId", user, `/threads/${threadId}${search}`, form);
+
+  /** A question with `total` posts in all: nested replies, some internal notes, some edited, a third by `author`. */
+  async function longThread(s: Awaited<ReturnType<typeof setup>>, total: number, author: { id: string }) {
+    const { thread, post: question } = await startThread(s.client, s.caseId, { title: `A long one (${total})`, body: "Where do we start?" });
+    const ids = [question.id];
+    const rows: (typeof posts.$inferInsert)[] = [];
+    for (let i = 1; i < total; i++) {
+      const id = crypto.randomUUID();
+      rows.push({
+        id,
+        threadId: thread.id,
+        parentId: ids[Math.max(0, i - 1 - (i % 5))]!,
+        authorId: [s.client.id, author.id, s.lead.id][i % 3]!,
+        body: `Message ${i}: we talked about trust again tonight and it went better than last week.`,
+        visibility: i % 10 === 4 ? "internal" : "shared",
+        createdAt: new Date(question.createdAt.getTime() + i * 1000),
+        editedAt: i % 25 === 1 ? new Date(question.createdAt.getTime() + i * 1000 + 500) : null,
+      });
+      ids.push(id);
+    }
+    if (rows.length) await db.insert(posts).values(rows);
+    const edited = rows.filter((r) => r.editedAt).map((r) => ({ postId: r.id!, body: "The first text", replacedAt: r.editedAt! }));
+    if (edited.length) await db.insert(postVersions).values(edited);
+    return { thread, ids, rows };
+  }
+
+  /** Statements one page load sends: the app shell's loader (the session, with the bell) and the page's, in one request scope as the server runs them. */
+  async function statementsToOpen(user: { id: string }, threadId: string, search = "") {
+    const { request } = await requestAs(user, `/threads/${threadId}${search}`);
+    const { result, count, queries } = await countQueries(() =>
+      runInRequestScope("GET", async () => {
+        await rootData(request);
+        return threadPage.loader({ request, params: { threadId }, context: testContext });
+      }),
+    );
+    return { response: result, count, queries };
+  }
+
+  it("loads in at most six statements, the same for 2 posts as for 200 with edits, notes and saved replies", async () => {
+    const s = await setup();
+    await createSavedReply(s.support, { title: "First steps", body: "One step at a time.", scope: "mine" });
+    const short = await longThread(s, 2, s.support);
+    const long = await longThread(s, 200, s.support);
+    const few = await statementsToOpen(s.support, short.thread.id);
+    const many = await statementsToOpen(s.support, long.thread.id, `?replyTo=${long.ids[150]}`);
+    expect(many.count, many.queries.join("\n")).toBeLessThanOrEqual(6);
+    expect(many.count).toBe(few.count);
+    const data = await responseJson<PageData & { replyTo: string | null }>(many.response as Response);
+    expect(data.posts).toHaveLength(200);
+    expect(data.replyTo).toBe(long.ids[150]);
+    expect(data.posts.find((p) => p.id === long.ids[1])).toMatchObject({ edited: true, versionCount: 1, versions: [{ body: "The first text" }] });
+    expect(data.assignees.map((a) => a.name)).toEqual(["Theo Lead", "Casey Support"]);
+    // Writing as it reads: the read mark, the thread's notifications read and the view record.
+    const [read] = await db.select().from(threadReads).where(and(eq(threadReads.threadId, long.thread.id), eq(threadReads.userId, s.support.id)));
+    expect(read).toBeDefined();
+    const views = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "case.viewed"), eq(auditEvents.targetId, long.thread.id)));
+    expect(views.map((v) => [v.actorId, v.caseId, v.details])).toEqual([[s.support.id, s.caseId, { page: "thread" }]]);
+  });
+
+  it("has one Reply link per post and no reply form under any post until one is asked for", async () => {
+    const s = await setup();
+    const { thread, ids } = await longThread(s, 200, s.support);
+    const html = await render(s.support, thread.id);
+    expect(nestedReplyForms(html)).toEqual([]);
+    expect(html.match(/\?replyTo=[0-9a-f-]{36}#reply-[0-9a-f-]{36}">Reply<span class="sr-only"> to /g)).toHaveLength(200);
+    // The form for a new message on the question itself stays.
+    expect(html).toContain('name="parentId" value=""');
+    expect(html).toContain("Send reply and close");
+
+    const asked = await render(s.support, thread.id, `?replyTo=${ids[120]}`);
+    expect(nestedReplyForms(asked)).toEqual([ids[120]]);
+    const form = formUnder(asked, ids[120]!);
+    expect(form).toMatch(/<label for="[^"]+"[^>]*>Your reply to (Jordan Client|Casey Support|Theo Lead)<\/label><textarea/);
+    expect(form).toContain('name="submissionKey"');
+    expect(form).toContain('value="replyAndClose"');
+    expect(form).toContain("Who sees this reply");
+    expect(form).toContain(`href="/threads/${thread.id}#post-${ids[120]}">Cancel`);
+    // The post being answered has its form instead of its link; every other post keeps its link.
+    expect(asked.match(/\?replyTo=[0-9a-f-]{36}#reply-[0-9a-f-]{36}">Reply</g)).toHaveLength(199);
+  });
+
+  it("renders the page without a reply form, and without an error, for a post that isn't in this thread", async () => {
+    const s = await setup();
+    const { thread } = await longThread(s, 5, s.support);
+    const { thread: other } = await longThread(s, 3, s.support);
+    const [elsewhere] = await db.select({ id: posts.id }).from(posts).where(eq(posts.threadId, other.id)).limit(1);
+    for (const replyTo of [elsewhere!.id, crypto.randomUUID(), "nonsense", ""]) {
+      const response = await openThread(s.support, thread.id, `?replyTo=${replyTo}`);
+      expect(response.status, replyTo).toBe(200);
+      expect((await responseJson<{ replyTo: string | null }>(response)).replyTo).toBeNull();
+      const html = await render(s.support, thread.id, `?replyTo=${replyTo}`);
+      expect(nestedReplyForms(html), replyTo).toEqual([]);
+      expect(html).not.toContain('role="alert"');
+    }
+  });
+
+  it("opens the form again under the same post with what was typed and the message beside the field when a reply fails", async () => {
+    const s = await setup();
+    const { thread, ids } = await longThread(s, 20, s.support);
+    const typed = "A careful answer, written slowly. ".repeat(320);
+    // Sent from the page with the form open, or by anything that only knows the post: the form comes back under it.
+    for (const search of [`?replyTo=${ids[7]}`, ""]) {
+      const html = await render(s.support, thread.id, search, [
+        ["intent", "reply"],
+        ["parentId", ids[7]!],
+        ["body", typed],
+        ["visibility", "internal"],
+      ]);
+      expect(nestedReplyForms(html)).toEqual([ids[7]]);
+      const form = formUnder(html, ids[7]!);
+      expect(form).toContain(`>${typed}</textarea>`);
+      expect(messagesBeside(form, "body")).toEqual(["Keep a message under 10,000 characters."]);
+      expect(form).toMatch(/<input type="radio" name="visibility" checked="" value="internal"\/>/);
+    }
+    expect(await db.select().from(posts).where(eq(posts.threadId, thread.id))).toHaveLength(20);
+  });
+
+  it("puts a saved reply picked under a post into that post's reply box, and the main box stays empty", async () => {
+    const s = await setup();
+    const saved = await createSavedReply(s.support, { title: "First steps", body: "Let's take this one step at a time.", scope: "mine" });
+    const { thread, ids } = await longThread(s, 4, s.support);
+    const html = await render(s.support, thread.id, `?replyTo=${ids[2]}&savedReply=${saved.id}`);
+    const form = formUnder(html, ids[2]!);
+    expect(form).toContain('<input type="hidden" name="replyTo"');
+    expect(form).toContain(">Let&#x27;s take this one step at a time.</textarea>");
+    expect(form).toContain("“First steps” is in the reply box.");
+    expect(html).toMatch(/>Your reply<\/label><textarea[^>]*><\/textarea>/);
+    // Without a post to answer, it goes into the main box as before.
+    const main = await render(s.support, thread.id, `?savedReply=${saved.id}`);
+    expect(main).toMatch(/>Your reply<\/label><textarea[^>]*>Let&#x27;s take this one step at a time.<\/textarea>/);
+  });
+
+  it("opens one edit form, under one of the viewer's own posts, when asked for or when an edit fails", async () => {
+    const s = await setup();
+    const { thread, rows } = await longThread(s, 30, s.support);
+    const own = rows.filter((r) => r.authorId === s.support.id).map((r) => r.id!);
+    const theirs = rows.find((r) => r.authorId === s.lead.id)!.id!;
+    const html = await render(s.support, thread.id);
+    expect(editForms(html)).toEqual([]);
+    expect(html.match(/\?edit=[0-9a-f-]{36}#edit-[0-9a-f-]{36}">Edit<span class="sr-only"> your message/g)).toHaveLength(own.length);
+
+    const asked = await render(s.support, thread.id, `?edit=${own[3]}`);
+    expect(editForms(asked)).toEqual([own[3]]);
+    expect(formUnder(asked, own[3]!, "edit")).toContain("Save changes");
+    expect(editForms(await render(s.support, thread.id, `?edit=${theirs}`))).toEqual([]);
+
+    const failed = await render(s.support, thread.id, "", [
+      ["intent", "edit"],
+      ["postId", own[1]!],
+      ["body", "   "],
+    ]);
+    expect(editForms(failed)).toEqual([own[1]]);
+    expect(messagesBeside(formUnder(failed, own[1]!, "edit"), "body")).toEqual(["Write your message before sending it."]);
   });
 });
 

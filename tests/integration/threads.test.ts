@@ -13,6 +13,7 @@ import {
   listClientThreads,
   listPostVersions,
   markThreadRead,
+  markThreadReadAndRecordView,
   reopenThread,
   startThread,
 } from "~/models/threads.server";
@@ -28,6 +29,7 @@ import { checkIns,
   plans,
   posts,
   postVersions,
+  threadReads,
   threads,
   type User,
 } from "../../db/schema";
@@ -491,6 +493,10 @@ describe("editing posts", () => {
     const staffView = await getThreadForStaff(s.lead, thread.id);
     const shown = staffView.posts.find((p) => p.id === answer.id)!;
     expect(shown).toMatchObject({ body: "Version three.", edited: true, versionCount: 2 });
+    // The earlier texts come with the posts, newest first, with their times.
+    expect(shown.versions.map((v) => v.body)).toEqual(versions.map((v) => v.body));
+    expect(shown.versions.map((v) => v.replacedAt.getTime())).toEqual(versions.map((v) => v.replacedAt.getTime()));
+    expect(staffView.posts.find((p) => p.id === question.id)!.versions.map((v) => v.body)).toEqual(["We barely speak since it came out."]);
     const clientView = await getThreadForClient(s.client, thread.id);
     expect(clientView.posts.find((p) => p.id === answer.id)).toMatchObject({ edited: true, versionCount: 0, versions: [] });
     expect(clientView.posts.find((p) => p.id === question.id)).toMatchObject({ edited: true, versionCount: 1, mine: true });
@@ -581,13 +587,65 @@ describe("reading threads", () => {
     const staffLong = await countQueries(() => getThreadForStaff(s.lead, long.id));
     expect(staffLong.result.posts).toHaveLength(200);
     expect(staffLong.count).toBe(staffShort.count);
-    expect(staffLong.count).toBeLessThanOrEqual(6);
+    // The thread with its case, names and team; then the posts with their earlier texts.
+    expect(staffLong.count).toBe(2);
+    expect(staffLong.result.posts.filter((p) => p.versionCount === 1)).toHaveLength(20);
 
     const clientShort = await countQueries(() => getThreadForClient(s.client, short.id));
     const clientLong = await countQueries(() => getThreadForClient(s.client, long.id));
     expect(clientLong.count).toBe(clientShort.count);
     expect(clientLong.result.posts.length).toBe(200 - Math.floor((199 + 3) / 7));
     expect(clientLong.result.posts.every((p) => p.visibility === "shared")).toBe(true);
+  });
+
+  it("marks the thread read and its notifications read in one statement, and nothing for someone who can't see it", async () => {
+    const s = await setup();
+    const { thread } = await askedAndAnswered(s);
+    const other = await startThread(s.client, s.caseId, { title: "Other", body: "Another question." });
+    await addPost(s.client, thread.id, { body: "And one more thing." });
+    const unreadOf = async (userId: string) => (await notificationsFor(userId)).filter((n) => n.readAt === null).map((n) => n.threadId);
+    expect((await unreadOf(s.lead.id)).filter((id) => id === thread.id).length).toBeGreaterThan(0);
+    const otherBefore = (await unreadOf(s.lead.id)).filter((id) => id === other.thread.id).length;
+    const supportBefore = await unreadOf(s.support.id);
+
+    const now = new Date(Date.now() + 60_000);
+    const { count } = await countQueries(() => markThreadRead(s.lead, thread.id, now));
+    expect(count).toBe(1);
+    expect((await unreadOf(s.lead.id)).filter((id) => id === thread.id)).toEqual([]);
+    expect((await unreadOf(s.lead.id)).filter((id) => id === other.thread.id)).toHaveLength(otherBefore);
+    expect(await unreadOf(s.support.id)).toEqual(supportBefore);
+    const [read] = await db.select().from(threadReads).where(and(eq(threadReads.threadId, thread.id), eq(threadReads.userId, s.lead.id)));
+    expect(read!.lastReadAt).toEqual(now);
+
+    // Someone who can't see the thread: 404, and their own notifications about it stay as they were.
+    await db.insert(notifications).values({ userId: s.outsider.id, kind: "new_reply", text: "Stale", link: "/", threadId: thread.id });
+    await expectStatus(markThreadRead(s.outsider, thread.id), 404);
+    expect(await unreadOf(s.outsider.id)).toEqual([thread.id]);
+    expect(await db.select().from(threadReads).where(eq(threadReads.userId, s.outsider.id))).toEqual([]);
+  });
+
+  it("marks the thread read and records the staff member's view of the case in one statement, only for staff who may see it", async () => {
+    const s = await setup();
+    const { thread } = await askedAndAnswered(s);
+    const viewsOf = () => db.select().from(auditEvents).where(and(eq(auditEvents.action, "case.viewed"), eq(auditEvents.caseId, s.caseId)));
+    const { count } = await countQueries(() => markThreadReadAndRecordView(s.support, { id: thread.id, caseId: s.caseId }, "198.51.100.9"));
+    expect(count).toBe(1);
+    expect((await viewsOf()).map((v) => [v.actorId, v.targetType, v.targetId, v.ip, v.details])).toEqual([
+      [s.support.id, "thread", thread.id, "198.51.100.9", { page: "thread" }],
+    ]);
+    await markThreadReadAndRecordView(s.admin, { id: thread.id, caseId: s.caseId }, null);
+    expect(await viewsOf()).toHaveLength(2);
+
+    for (const person of [s.outsider, s.client]) {
+      await expectStatus(markThreadReadAndRecordView(person, { id: thread.id, caseId: s.caseId }, null), 404);
+      expect(await db.select().from(threadReads).where(eq(threadReads.userId, person.id))).toEqual([]);
+    }
+    await expectStatus(markThreadReadAndRecordView(s.lead, { id: crypto.randomUUID(), caseId: s.caseId }, null), 404);
+    await expectStatus(markThreadReadAndRecordView(s.lead, { id: "nonsense", caseId: s.caseId }, null), 404);
+    expect(await viewsOf()).toHaveLength(2);
+    // Never a view of the thread recorded against another case, even one the actor may see.
+    await expectStatus(markThreadReadAndRecordView(s.admin, { id: thread.id, caseId: s.otherCaseId }, null), 404);
+    expect(await db.select().from(auditEvents).where(and(eq(auditEvents.action, "case.viewed"), eq(auditEvents.caseId, s.otherCaseId)))).toEqual([]);
   });
 
   it("gives staff each post's author, role, parent, edited flag and versions, and the case beside it", async () => {
