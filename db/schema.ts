@@ -13,6 +13,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
 export const roleEnum = pgEnum("user_role", ["admin", "coach", "therapist", "client"]);
@@ -177,6 +178,17 @@ export type ConcernCategory = (typeof CONCERN_CATEGORIES)[number];
 export const caseMemberRoleEnum = pgEnum("case_member_role", ["lead", "support"]);
 export type CaseMemberRole = (typeof caseMemberRoleEnum.enumValues)[number];
 
+/**
+ * When a case's next check-in is due: the last check-in (or the opening) plus the cadence in
+ * 24-hour days, as a UTC timestamp without time zone. In this form the expression is IMMUTABLE
+ * (timestamptz + interval is only STABLE), so it can be indexed (cases_check_in_due_idx). The
+ * overdue rule in attention.server.ts is built from this same function: the planner uses the
+ * index only for the identical expression.
+ */
+export function checkInDueUtc(c: { lastCheckInAt: AnyPgColumn; openedAt: AnyPgColumn; checkInEveryDays: AnyPgColumn }) {
+  return sql`((coalesce(${c.lastCheckInAt}, ${c.openedAt}) at time zone 'UTC') + ${c.checkInEveryDays} * interval '24 hours')`;
+}
+
 export const cases = pgTable(
   "cases",
   {
@@ -220,6 +232,21 @@ export const cases = pgTable(
     index("cases_last_activity_idx").on(t.lastActivityAt),
     index("cases_opened_at_idx").on(t.openedAt),
     index("cases_risk_idx").on(t.risk),
+    // Needs attention (attention.server.ts): each list reads its first rows in order and counts
+    // the rest from the index alone. Overdue: active cases by due moment; the columns the due
+    // moment is computed from are in the key so the count needs no heap visits (and the admin
+    // dashboard reads its active cases from it too).
+    index("cases_check_in_due_idx")
+      .on(checkInDueUtc(t), t.id, t.lastCheckInAt, t.openedAt, t.checkInEveryDays)
+      .where(sql`${t.status} = 'active'`),
+    // Falling scores on open cases, newest check-in first.
+    index("cases_falling_idx")
+      .on(t.lastCheckInAt.desc().nullsFirst(), t.id)
+      .where(sql`${t.scoresFalling} and ${t.status} <> 'closed'`),
+    // Urgent risk on open cases, latest activity first.
+    index("cases_urgent_idx")
+      .on(t.lastActivityAt.desc().nullsFirst(), t.id)
+      .where(sql`${t.risk} = 'urgent' and ${t.status} <> 'closed'`),
   ],
 );
 

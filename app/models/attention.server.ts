@@ -1,7 +1,19 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias, unionAll } from "drizzle-orm/pg-core";
 import { db } from "../../db/client";
-import { CASE_STATUSES, caseMembers, cases, checkIns, checkInReminders, dashboardWeeks, threads, users, type CaseStatus, type Role } from "../../db/schema";
+import {
+  CASE_STATUSES,
+  caseMembers,
+  cases,
+  checkInDueUtc,
+  checkIns,
+  checkInReminders,
+  dashboardWeeks,
+  threads,
+  users,
+  type CaseStatus,
+  type Role,
+} from "../../db/schema";
 import { isStaff, STAFF_ROLES } from "~/auth/permissions";
 import { appUrl } from "~/env.server";
 import { recordAudit } from "./audit.server";
@@ -25,12 +37,22 @@ const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
 /** The newest check-in of the case, or null: a column the database keeps (migration 0012). */
 const lastCheckInSql = sql`${cases.lastCheckInAt}`;
 
-/** When the case's next check-in is due: last check-in (or the opening) + cadence. */
-export const checkInDueSql = sql<Date>`(coalesce(${lastCheckInSql}, ${cases.openedAt}) + ${cases.checkInEveryDays} * interval '24 hours')`;
+/**
+ * When the case's next check-in is due: last check-in (or the opening) + cadence, worked out in
+ * UTC (a timestamp without time zone, the expression cases_check_in_due_idx indexes, see
+ * checkInDueUtc in db/schema.ts)...
+ */
+const checkInDueUtcSql = checkInDueUtc(cases);
 
-/** True for the cases overdue for a check-in at `now`. */
+/** ...and as the instant (timestamptz) it is. */
+export const checkInDueSql = sql<Date>`(${checkInDueUtcSql} at time zone 'UTC')`;
+
+/**
+ * True for the cases overdue for a check-in at `now`: now > due + 1 day, written as
+ * due < now - 1 day so that the index can find them (both sides in UTC).
+ */
 export function overdueSql(now: Date): SQL<boolean> {
-  return sql<boolean>`(${cases.status} = 'active' and ${at(now)} > ${checkInDueSql} + interval '24 hours')`;
+  return sql<boolean>`(${cases.status} = 'active' and ${checkInDueUtcSql} < (${at(now)} at time zone 'UTC') - interval '24 hours')`;
 }
 
 /** The reminder period `now` falls in (its UTC start date); meaningful only where overdueSql holds. */
@@ -72,46 +94,73 @@ export const fallingScoresSql = sql<boolean>`${cases.scoresFalling}`;
 /**
  * The four short lists above the case list, on the cases the viewer is on (admins: all cases):
  * overdue check-ins (active cases), falling scores and urgent risk (cases not closed),
- * unanswered questions (threads awaiting staff). One query (four branches of a UNION ALL),
- * each branch limited, with its full count from a window.
+ * unanswered questions (threads awaiting staff). One query (four branches of a UNION ALL). Each
+ * branch reads its first rows in the order of its own partial index (cases_check_in_due_idx,
+ * cases_falling_idx, cases_urgent_idx, threads_waiting_idx) and counts them all in a subquery
+ * over the same index, from the index alone: a window count would first have to join every
+ * matching row to its client.
  */
-export async function needsAttention(actor: Actor, now = new Date()): Promise<Record<AttentionKind, AttentionList>> {
-  if (!isStaff(actor.role)) throw notFound();
+export function needsAttentionQuery(actor: Actor, now: Date) {
   const visible = visibleCases(actor);
-  const total = sql<number>`count(*) over ()`.mapWith(Number);
+  const onVisible = (condition: SQL): SQL => and(visible, condition) ?? condition;
+  /** How many cases meet `where` (its `cases` is the subquery's own). */
+  const casesCounted = (where: SQL) => sql<number>`(select count(*) from ${cases} where ${where})`.mapWith(Number);
   const caseBase = {
     caseId: cases.id,
     caseTitle: cases.title,
     clientName: attentionClient.name,
   };
   const noThread = { threadId: sql<string | null>`null::uuid`, threadTitle: sql<string | null>`null::text` };
-  const openCase = ne(cases.status, "closed");
+  // Conditions are written as literals, not parameters: the partial indexes' predicates must be
+  // provable from them whichever plan Postgres keeps for the prepared statement.
+  const openCase = sql`${cases.status} <> 'closed'`;
 
+  const overdueWhere = onVisible(overdueSql(now));
   const overdue = db
-    .select({ kind: sql<AttentionKind>`'overdue'::text`, ...caseBase, ...noThread, since: sql<Date>`${checkInDueSql}`.mapWith(cases.openedAt), total })
+    .select({
+      kind: sql<AttentionKind>`'overdue'::text`,
+      ...caseBase,
+      ...noThread,
+      since: sql<Date>`${checkInDueSql}`.mapWith(cases.openedAt),
+      total: casesCounted(overdueWhere),
+    })
     .from(cases)
     .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(and(visible, overdueSql(now)))
-    .orderBy(asc(checkInDueSql), asc(cases.id))
+    .where(overdueWhere)
+    .orderBy(asc(checkInDueUtcSql), asc(cases.id))
     .limit(ATTENTION_LIMIT);
+  const fallingWhere = onVisible(sql`${openCase} and ${fallingScoresSql}`);
   const falling = db
-    .select({ kind: sql<AttentionKind>`'falling'::text`, ...caseBase, ...noThread, since: sql<Date>`${lastCheckInSql}`.mapWith(cases.openedAt), total })
+    .select({
+      kind: sql<AttentionKind>`'falling'::text`,
+      ...caseBase,
+      ...noThread,
+      since: sql<Date>`${lastCheckInSql}`.mapWith(cases.openedAt),
+      total: casesCounted(fallingWhere),
+    })
     .from(cases)
     .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(and(visible, openCase, fallingScoresSql))
+    .where(fallingWhere)
     .orderBy(desc(lastCheckInSql), asc(cases.id))
     .limit(ATTENTION_LIMIT);
+  const urgentWhere = onVisible(sql`${openCase} and ${cases.risk} = 'urgent'`);
   const urgent = db
-    .select({ kind: sql<AttentionKind>`'urgent'::text`, ...caseBase, ...noThread, since: sql<Date>`${cases.lastActivityAt}`.mapWith(cases.openedAt), total })
+    .select({
+      kind: sql<AttentionKind>`'urgent'::text`,
+      ...caseBase,
+      ...noThread,
+      since: sql<Date>`${cases.lastActivityAt}`.mapWith(cases.openedAt),
+      total: casesCounted(urgentWhere),
+    })
     .from(cases)
     .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(and(visible, openCase, eq(cases.risk, "urgent")))
+    .where(urgentWhere)
     .orderBy(desc(cases.lastActivityAt), asc(cases.id))
     .limit(ATTENTION_LIMIT);
-  // Read in the order of threads_waiting_idx; the total is counted apart (a window count would
-  // have to join every waiting question to its case first).
+  // Read in the order of threads_waiting_idx.
   const waitingSince = sql`coalesce(${threads.waitingSince}, ${threads.createdAt})`;
-  const waiting = and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId));
+  const awaitingStaff = sql`${threads.status} = 'awaiting_staff'`;
+  const waiting = and(awaitingStaff, visibleCases(actor, threads.caseId));
   const unanswered = db
     .select({
       kind: sql<AttentionKind>`'unanswered'::text`,
@@ -124,11 +173,16 @@ export async function needsAttention(actor: Actor, now = new Date()): Promise<Re
     .from(threads)
     .innerJoin(cases, eq(cases.id, threads.caseId))
     .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(and(visible, eq(threads.status, "awaiting_staff")))
+    .where(and(visible, awaitingStaff))
     .orderBy(asc(waitingSince), asc(threads.id))
     .limit(ATTENTION_LIMIT);
 
-  const rows = await unionAll(overdue, falling, urgent, unanswered);
+  return unionAll(overdue, falling, urgent, unanswered);
+}
+
+export async function needsAttention(actor: Actor, now = new Date()): Promise<Record<AttentionKind, AttentionList>> {
+  if (!isStaff(actor.role)) throw notFound();
+  const rows = await needsAttentionQuery(actor, now);
   const empty = (): AttentionList => ({ items: [], total: 0 });
   const lists: Record<AttentionKind, AttentionList> = { overdue: empty(), falling: empty(), urgent: empty(), unanswered: empty() };
   for (const { kind, total: n, ...item } of rows) {

@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DAY_MS, isCheckInOverdue, reminderPeriodStart } from "~/models/check-in-schedule";
 import {
   adminDashboard,
   needsAttention,
+  needsAttentionQuery,
   overdueCasesForClient,
   overdueSql,
   REMINDER_SUBJECT,
@@ -217,6 +218,72 @@ describe("needs attention", () => {
     expect(result.urgent.total).toBe(11);
     expect(result.urgent.items).toHaveLength(8);
     expect(result.overdue.total).toBe(11);
+  });
+
+  it("shows the longest overdue, the newest falling scores and the latest urgent activity first (ties by id)", async () => {
+    const coach = await createUser({ role: "coach" });
+    const hour = 3600 * 1000;
+    const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : 1);
+    // Overdue: due 7 days after opening; two pairs share a due moment.
+    const overdue = [];
+    for (const openedHour of [5, 1, 9, 3, 3, 7, 2, 8, 6, 6, 4]) {
+      const { case: c } = await makeCase({ lead: coach, openedAt: plus(day(1), openedHour * hour) });
+      overdue.push({ id: c.id, due: plus(day(1), openedHour * hour + 7 * DAY_MS) });
+    }
+    // Falling scores, the newest check-in hours apart (not overdue: a 90-day cadence).
+    const falling = [];
+    for (const lastHour of [3, 7, 1, 9, 5, 2, 8, 4, 6, 10]) {
+      const { case: c, client } = await makeCase({ lead: coach, cadence: 90, openedAt: day(10) });
+      for (const [i, mood] of [5, 4, 3].entries()) await checkIn(c.id, client.id, plus(day(11), (lastHour + i - 2) * hour), { mood });
+      falling.push({ id: c.id, last: plus(day(11), lastHour * hour) });
+    }
+    // Urgent risk, by last activity; two share it.
+    const urgent = [];
+    for (const activityHour of [4, 8, 2, 8, 6, 1, 9, 3, 5, 7]) {
+      const { case: c } = await makeCase({ lead: coach, risk: "urgent", cadence: 90, openedAt: day(10) });
+      const [row] = await db.update(cases).set({ lastActivityAt: plus(day(12), activityHour * hour) }).where(eq(cases.id, c.id)).returning();
+      urgent.push({ id: c.id, at: row!.lastActivityAt });
+    }
+
+    const list = await needsAttention(coach, now);
+    const expected = <T extends { id: string }>(rows: T[], key: (r: T) => number) =>
+      [...rows].sort((a, b) => key(a) - key(b) || byId(a, b)).slice(0, 8).map((r) => r.id);
+    expect(list.overdue.total).toBe(11);
+    expect(list.overdue.items.map((i) => i.caseId)).toEqual(expected(overdue, (r) => r.due.getTime()));
+    expect(list.overdue.items[0]!.since).toEqual(plus(day(1), hour + 7 * DAY_MS));
+    expect(list.falling.total).toBe(10);
+    expect(list.falling.items.map((i) => i.caseId)).toEqual(expected(falling, (r) => -r.last.getTime()));
+    expect(list.falling.items[0]!.since).toEqual(plus(day(11), 10 * hour));
+    expect(list.urgent.total).toBe(10);
+    expect(list.urgent.items.map((i) => i.caseId)).toEqual(expected(urgent, (r) => -r.at.getTime()));
+  });
+
+  it("reads each list's first rows from its own index (the query's conditions match the indexes')", async () => {
+    // Unusable indexes would leave only the sequential scans this switches off: the overdue
+    // condition must be the indexed expression (so the index finds the overdue cases, an Index
+    // Cond), the other conditions must imply the partial indexes' own.
+    type PlanNode = { "Index Name"?: string; "Index Cond"?: string; Plans?: PlanNode[] };
+    const scans = (node: PlanNode): PlanNode[] => [...(node["Index Name"] ? [node] : []), ...(node.Plans ?? []).flatMap(scans)];
+    for (const role of ["admin", "coach"] as const) {
+      const viewer = await createUser({ role });
+      const result = await db.transaction(async (tx) => {
+        await tx.execute(sql`set local enable_seqscan = off`);
+        return tx.execute(sql`explain (format json) ${needsAttentionQuery(viewer, now)}`);
+      });
+      // postgres.js answers the rows, PGlite an object holding them.
+      const rows = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Record<string, unknown>[];
+      const raw = Object.values(rows[0]!)[0];
+      const [{ Plan }] = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
+      const used = scans(Plan);
+      const uses = (index: string, withCondition = false) =>
+        used.some((node) => node["Index Name"] === index && (!withCondition || node["Index Cond"]?.includes("AT TIME ZONE")));
+      expect({ role, overdue: uses("cases_check_in_due_idx", true), falling: uses("cases_falling_idx"), urgent: uses("cases_urgent_idx") }).toEqual({
+        role,
+        overdue: true,
+        falling: true,
+        urgent: true,
+      });
+    }
   });
 });
 

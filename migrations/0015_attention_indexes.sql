@@ -1,0 +1,3 @@
+CREATE INDEX "cases_check_in_due_idx" ON "cases" USING btree (((coalesce("last_check_in_at", "opened_at") at time zone 'UTC') + "check_in_every_days" * interval '24 hours'),"id","last_check_in_at","opened_at","check_in_every_days") WHERE "cases"."status" = 'active';--> statement-breakpoint
+CREATE INDEX "cases_falling_idx" ON "cases" USING btree ("last_check_in_at" DESC NULLS FIRST,"id") WHERE "cases"."scores_falling" and "cases"."status" <> 'closed';--> statement-breakpoint
+CREATE INDEX "cases_urgent_idx" ON "cases" USING btree ("last_activity_at" DESC NULLS FIRST,"id") WHERE "cases"."risk" = 'urgent' and "cases"."status" <> 'closed';
