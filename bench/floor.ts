@@ -55,9 +55,10 @@ export function statementCount(plan: FloorTask[][]) {
 type Sql = postgres.Sql;
 
 async function runTask(sql: Sql, task: FloorTask) {
-  // Parameters are passed as drizzle passes them (postgres.js' unsafe), so statements are
-  // prepared and typed by the server the same way.
-  const one = (db: Sql | postgres.TransactionSql, s: FloorStatement) => db.unsafe(s.query, s.parameters as postgres.ParameterOrJSON<never>[]);
+  // Parameters are passed as the app's client passes them (postgres.js' unsafe, prepared:
+  // db/connect.ts), so statements are prepared and typed by the server the same way.
+  const one = (db: Sql | postgres.TransactionSql, s: FloorStatement) =>
+    db.unsafe(s.query, s.parameters as postgres.ParameterOrJSON<never>[], { prepare: true });
   if (!task.transaction) return one(sql, task.statements[0]!);
   return sql.begin(async (tx) => {
     const results = [];

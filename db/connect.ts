@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import postgres, { type Sql } from "postgres";
 import { lockDataDir } from "./lock";
 import * as schema from "./schema";
 
@@ -48,7 +48,22 @@ export type ConnectOptions = (
  * (a generate_series of weeks, say), where compiling costs hundreds of milliseconds and saves
  * none (docs/performance.md).
  */
-export const SESSION_SETTINGS = { jit: "off" } as const;
+export const SESSION_SETTINGS = { jit: "off", plan_cache_mode: "force_custom_plan" } as const;
+
+/**
+ * The client drizzle is given: postgres.js with every statement prepared. drizzle sends its
+ * queries unprepared, which postgres.js does in two round trips (describe the parameters, then
+ * bind and run) with the SQL parsed every time. Prepared, a statement the connection has seen
+ * before is one round trip with no parsing. Plans stay per call (`plan_cache_mode` above): a
+ * plan made once for every coach would fit the average coach, not the busiest. A connection
+ * keeps one prepared statement per distinct SQL text; drizzle's texts carry no values, so there
+ * are as many as the app has query shapes. `?prepare=false` in DATABASE_URL (for a pooler in
+ * transaction mode) turns it off.
+ */
+function preparingClient(client: Sql): Sql {
+  const unsafe: Sql["unsafe"] = (query, parameters, queryOptions) => client.unsafe(query, parameters, { ...queryOptions, prepare: true });
+  return new Proxy(client, { get: (target, key, receiver) => (key === "unsafe" ? unsafe : Reflect.get(target, key, receiver)) });
+}
 
 // Resolved from this file, not the bundle: migrations run from the server entry and db scripts.
 export const migrationsFolder = path.resolve(import.meta.dirname ?? ".", "../migrations");
@@ -65,7 +80,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
       debug: options.onQuery,
       connection: SESSION_SETTINGS,
     });
-    const db = drizzlePostgres(client, { schema, logger: options.logger });
+    const db = drizzlePostgres(preparingClient(client), { schema, logger: options.logger });
     return {
       db,
       kind: "postgres",

@@ -1,0 +1,32 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, inject, it } from "vitest";
+import { connect } from "../../db/connect";
+import { databaseHandle } from "../../db/handle";
+import { users } from "../../db/schema";
+import { adminUrl } from "../setup/global-setup";
+
+// On Postgres the app prepares every statement drizzle sends (one round trip, no parsing, once a
+// connection has seen it) and still plans each call for its own values (db/connect.ts).
+
+const config = inject("testDatabase");
+
+describe.skipIf(config.kind !== "postgres")(`the Postgres client${config.kind === "postgres" ? "" : " — skipped: embedded database"}`, () => {
+  it("prepares drizzle's statements once per connection and plans every call for its values", async () => {
+    const { db } = await databaseHandle();
+    const [current] = (await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
+    const own = await connect({ url: adminUrl(config.kind === "postgres" ? config.serverUrl : "", current!.name), maxConnections: 1 });
+    try {
+      for (const email of ["first@example.test", "second@example.test", "third@example.test"]) {
+        await own.db.select({ id: users.id }).from(users).where(eq(users.email, email));
+      }
+      const prepared = (await own.db.execute(sql`select statement from pg_prepared_statements`)) as unknown as { statement: string }[];
+      const lookups = prepared.filter((p) => p.statement.includes('from "users" where "users"."email" = $1'));
+      // Three calls, one statement prepared: the later calls reused it.
+      expect(lookups).toHaveLength(1);
+      const [mode] = (await own.db.execute(sql`select current_setting('plan_cache_mode') as mode`)) as unknown as { mode: string }[];
+      expect(mode!.mode).toBe("force_custom_plan");
+    } finally {
+      await own.close();
+    }
+  });
+});
