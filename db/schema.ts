@@ -247,6 +247,9 @@ export const cases = pgTable(
     index("cases_urgent_idx")
       .on(t.lastActivityAt.desc().nullsFirst(), t.id)
       .where(sql`${t.risk} = 'urgent' and ${t.status} <> 'closed'`),
+    // The open cases' ids, for counting caseloads (admin dashboard) without reading the case
+    // rows themselves, which are wide (concern, closing note).
+    index("cases_open_idx").on(t.id).where(sql`${t.status} <> 'closed'`),
   ],
 );
 
