@@ -6,7 +6,7 @@ import { ErrorPage } from "~/components/error-page";
 import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { EarlierVersions } from "~/components/earlier-versions";
-import { exactTime, PostTime, THREAD_STATUS_LABELS, ThreadView } from "~/components/thread-view";
+import { exactTime, PostLink, PostTime, THREAD_STATUS_LABELS, ThreadView } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
@@ -143,9 +143,9 @@ function editingHere(post: PostData, failed: Failure | null, editTo: string | nu
 /** "Edit" beside "Reply" under the viewer's own posts: like replies, a link that opens the one form (?edit=<post>). */
 function EditLink({ post }: { post: PostData }) {
   return (
-    <Link to={`?edit=${post.id}#edit-${post.id}`} className="font-medium">
+    <PostLink to={`?edit=${post.id}#edit-${post.id}`}>
       Edit<span className="sr-only"> your message</span>
-    </Link>
+    </PostLink>
   );
 }
 
