@@ -4,6 +4,7 @@ import { json } from "@remix-run/node";
 import { Form, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { ErrorPage } from "~/components/error-page";
+import { useFastLinkNavigation } from "~/components/fast-link";
 import { navigationFor, ROLE_LABELS } from "~/auth/permissions";
 import { rootData } from "~/root.server";
 import { useNonce, useRequestId } from "~/nonce";
@@ -148,6 +149,7 @@ function NotificationsLink({ unread }: { unread: number }) {
 
 export default function App() {
   useLoaderData<typeof loader>();
+  useFastLinkNavigation();
   return (
     <Shell>
       <Outlet />

@@ -1,8 +1,10 @@
-import { Link, useSearchParams } from "@remix-run/react";
+import { useSearchParams } from "@remix-run/react";
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from "@tanstack/react-table";
+import { FastLink } from "~/components/fast-link";
 
 // The one table component. Sorting, filtering and paging happen on the server from the URL,
-// so TanStack Table only lays the rows out ("manual" modes) and the headers are plain links.
+// so TanStack Table only lays the rows out ("manual" modes) and the headers are plain links
+// (FastLink: a table renders many).
 
 export type SortableColumn<T> = ColumnDef<T> & { meta?: { sortKey?: string; className?: string } };
 
@@ -57,11 +59,11 @@ export function DataTable<T>({ caption, columns, rows, sort, dir, emptyMessage, 
                     aria-sort={active ? (dir === "asc" ? "ascending" : "descending") : undefined}
                   >
                     {key ? (
-                      <Link to={sortHref(key)} className="text-stone-800" preventScrollReset>
+                      <FastLink to={sortHref(key)} className="text-stone-800" keepScroll>
                         {label}
                         <span aria-hidden="true">{active ? (dir === "asc" ? " ▲" : " ▼") : ""}</span>
                         <span className="sr-only">{active ? `(sorted ${dir === "asc" ? "ascending" : "descending"})` : "(sort)"}</span>
-                      </Link>
+                      </FastLink>
                     ) : (
                       label
                     )}
@@ -113,14 +115,14 @@ export function Pagination({ page, perPage, total, label }: { page: number; perP
       </p>
       <div className="flex gap-2">
         {page > 1 ? (
-          <Link className="btn-secondary" to={href(page - 1)} rel="prev">
+          <FastLink className="btn-secondary" to={href(page - 1)} rel="prev">
             Previous page
-          </Link>
+          </FastLink>
         ) : null}
         {page < pages ? (
-          <Link className="btn-secondary" to={href(page + 1)} rel="next">
+          <FastLink className="btn-secondary" to={href(page + 1)} rel="next">
             Next page
-          </Link>
+          </FastLink>
         ) : null}
       </div>
     </nav>

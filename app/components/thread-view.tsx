@@ -1,6 +1,7 @@
-import { Form, Link, useNavigate } from "@remix-run/react";
-import { useEffect, useRef, type ReactNode, type RefObject } from "react";
+import { Form, Link } from "@remix-run/react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { ROLE_LABELS } from "~/auth/permissions";
+import { FastLink } from "~/components/fast-link";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
 import type { Role, ThreadStatus } from "../../db/schema";
@@ -162,45 +163,20 @@ type ThreadViewProps<T extends ThreadViewPost> = {
   renderPostExtras?: (post: T) => ReactNode;
 };
 
-/**
- * A link under a post ("Reply", "Edit"): a plain anchor to `?…` on this page. A long thread has
- * hundreds, and a router <Link> resolves its address on the server each time it renders; these
- * need nothing resolved. With JavaScript, ThreadView sends a plain click on one through the
- * router, as a <Link> would; without, the browser follows it.
- */
+/** A link under a post ("Reply", "Edit"): to `?…` on this page, keeping the scroll position. */
 export function PostLink({ to, children }: { to: string; children: ReactNode }) {
   return (
-    <a href={to} className="font-medium" data-post-link="">
+    <FastLink to={to} className="font-medium" keepScroll>
       {children}
-    </a>
+    </FastLink>
   );
-}
-
-/** One click listener for every PostLink in `list`: client-side navigation, keeping the scroll. */
-function usePostLinkNavigation(list: RefObject<HTMLOListElement>) {
-  const navigate = useNavigate();
-  useEffect(() => {
-    const element = list.current;
-    if (!element) return;
-    const onClick = (event: MouseEvent) => {
-      const link = (event.target as Element | null)?.closest?.("a[data-post-link]");
-      const plain = event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
-      if (!link || event.defaultPrevented || !plain) return;
-      event.preventDefault();
-      navigate(link.getAttribute("href") ?? "", { preventScrollReset: true });
-    };
-    element.addEventListener("click", onClick);
-    return () => element.removeEventListener("click", onClick);
-  }, [list, navigate]);
 }
 
 export function ThreadView<T extends ThreadViewPost>({ posts, now, reply, renderPostActions, renderPostExtras }: ThreadViewProps<T>) {
   const tree = buildThreadTree(posts);
-  const list = useRef<HTMLOListElement>(null);
-  usePostLinkNavigation(list);
   if (tree.length === 0) return <p className="card">No messages yet.</p>;
   return (
-    <ol ref={list} className="space-y-4" aria-label="Messages in this thread">
+    <ol className="space-y-4" aria-label="Messages in this thread">
       {tree.map((node) => (
         <PostItem key={node.post.id} node={node} now={now} reply={reply} renderPostActions={renderPostActions} renderPostExtras={renderPostExtras} />
       ))}

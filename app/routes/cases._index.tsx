@@ -3,6 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { RiskBadge } from "~/components/risk-badge";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
@@ -51,7 +52,7 @@ const columns: SortableColumn<Row>[] = [
   {
     id: "title",
     header: "Case",
-    cell: ({ row }) => <Link to={`/cases/${row.original.id}`}>{row.original.title}</Link>,
+    cell: ({ row }) => <FastLink to={`/cases/${row.original.id}`}>{row.original.title}</FastLink>,
   },
   {
     id: "status",
@@ -156,9 +157,9 @@ function NeedsAttention({ attention }: { attention: Attention }) {
                   {items.map((item) => (
                     <li key={item.threadId ?? item.caseId}>
                       {item.threadId ? (
-                        <Link to={`/threads/${item.threadId}`}>{item.threadTitle}</Link>
+                        <FastLink to={`/threads/${item.threadId}`}>{item.threadTitle}</FastLink>
                       ) : (
-                        <Link to={`/cases/${item.caseId}`}>{item.caseTitle}</Link>
+                        <FastLink to={`/cases/${item.caseId}`}>{item.caseTitle}</FastLink>
                       )}
                       <span className="text-stone-700">
                         {" "}

@@ -3,6 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import { z } from "zod";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SubmitButton } from "~/components/form";
@@ -144,9 +145,9 @@ function columnsFor(now: string, selected: ReadonlySet<string>): SortableColumn<
       id: "title",
       header: "Question",
       cell: ({ row }) => (
-        <Link to={`/threads/${row.original.id}`} className="font-medium" data-thread-link="">
+        <FastLink to={`/threads/${row.original.id}`} className="font-medium" data-thread-link="">
           {row.original.title}
-        </Link>
+        </FastLink>
       ),
     },
     {

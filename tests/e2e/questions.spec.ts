@@ -61,9 +61,13 @@ test("a question goes from the client to the top of the queue and back after a s
     // The client sees the answer and replies under it.
     await client.goto(threadUrl);
     await expect(client.getByRole("paragraph").filter({ hasText: "I'll call you at six to make a plan for tonight." })).toBeVisible();
-    // "Reply" under a message is a link that opens the one reply form under it.
+    // "Reply" under a message is a link that opens the one reply form under it. It is a plain
+    // anchor (FastLink) that the app routes itself: the page isn't loaded again, so a value
+    // left on window survives the click.
+    await client.evaluate(() => Object.assign(window, { cairnSamePage: true }));
     await client.getByRole("link", { name: "Reply to Casey Coach" }).first().click();
     await expect(client).toHaveURL(/\?replyTo=[0-9a-f-]{36}#reply-/);
+    expect(await client.evaluate(() => (window as Window & { cairnSamePage?: boolean }).cairnSamePage)).toBe(true);
     await client.getByLabel("Your reply to Casey Coach").fill("Thank you. Six is good; I'll be at my sister's.");
     await client.getByRole("button", { name: "Send reply" }).click();
     await expect(client.getByRole("list", { name: "Replies to Casey Coach" }).getByRole("paragraph").filter({ hasText: "Six is good; I'll be at my sister's." })).toBeVisible();

@@ -285,7 +285,7 @@ describe("a thread in the portal", () => {
     // Each message has a "Reply" link; the page itself carries no reply form under any of them…
     const html = await renderPage(questionPage, "/portal/questions/:threadId", client, pagePath(thread.id));
     expect(html).toContain("And if the argument comes up?");
-    expect(html).toContain(`href="?replyTo=${answer.id}#reply-${answer.id}" class="font-medium" data-post-link="">Reply<span class="sr-only"> to Theo Lead</span></a>`);
+    expect(html).toMatch(new RegExp(`<a [^>]*href="\\?replyTo=${answer.id}#reply-${answer.id}"[^>]*>Reply<span class="sr-only"> to Theo Lead</span></a>`));
     expect(nestedReplyForms(html)).toEqual([]);
     // …until the link is followed: one form, under the message answered, with a way back.
     const open = await renderPage(questionPage, "/portal/questions/:threadId", client, `${pagePath(thread.id)}?replyTo=${answer.id}`);
