@@ -247,6 +247,18 @@ function PostItem<T extends ThreadViewPost>({
   );
 }
 
+/**
+ * For a form that opens under a post (reply, edit): the cursor goes to its text box when it
+ * appears, or moves to another post. Put the returned ref on the form's region.
+ */
+export function useFocusOnOpen(postId: string) {
+  const region = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    region.current?.querySelector("textarea")?.focus({ preventScroll: true });
+  }, [postId]);
+  return region;
+}
+
 /** The post the one reply form sits under: the failed reply's, else the one asked for. */
 function openReplyFor(reply: ReplyOptions) {
   return reply.failed?.values.parentId || reply.replyTo;
@@ -257,12 +269,9 @@ function ReplyForm({ post, reply }: { post: ThreadViewPost; reply: ReplyOptions 
   const mine = failed && failed.values.parentId === post.id ? failed : null;
   const internalOnly = post.visibility === "internal";
   const visibility = mine?.values.visibility ?? (internalOnly ? "internal" : "shared");
-  const region = useRef<HTMLDivElement>(null);
   // Opened by following "Reply" (or by a reply that came back with a message): the cursor goes to
   // the box as the form appears under the post. Without JavaScript the link's #reply-… does the rest.
-  useEffect(() => {
-    region.current?.querySelector("textarea")?.focus({ preventScroll: true });
-  }, [post.id]);
+  const region = useFocusOnOpen(post.id);
   return (
     <div id={`reply-${post.id}`} ref={region} className="scroll-mt-4 space-y-3 rounded-md border border-stone-200 bg-stone-50 p-3 text-sm">
       {tools}

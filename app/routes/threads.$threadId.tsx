@@ -1,12 +1,11 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useEffect, useRef } from "react";
 import { ErrorPage } from "~/components/error-page";
 import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { EarlierVersions } from "~/components/earlier-versions";
-import { exactTime, PostLink, PostTime, THREAD_STATUS_LABELS, ThreadView } from "~/components/thread-view";
+import { exactTime, PostLink, PostTime, THREAD_STATUS_LABELS, ThreadView, useFocusOnOpen } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
@@ -159,11 +158,8 @@ function PostExtras({ post, failed, editTo }: { post: PostData; failed: Failure 
 }
 
 function EditForm({ post, failed }: { post: PostData; failed: Failure | null }) {
-  const region = useRef<HTMLDivElement>(null);
   // As the form appears in place of the link, the cursor goes to the text.
-  useEffect(() => {
-    region.current?.querySelector("textarea")?.focus({ preventScroll: true });
-  }, [post.id]);
+  const region = useFocusOnOpen(post.id);
   return (
     <div id={`edit-${post.id}`} ref={region} className="scroll-mt-4 rounded-md border border-stone-200 bg-stone-50 p-3 text-sm">
       <Form method="post" className="space-y-3" noValidate>
