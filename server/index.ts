@@ -44,6 +44,10 @@ try {
 
 // Set once SIGTERM or SIGINT arrives: see shutdown() at the end.
 let stopping = false;
+/** How long requests in flight get to finish once stopping. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** What a cluster's primary sends a worker to stop it as SIGTERM would. */
+const STOP_MESSAGE = "cairn:stop";
 
 /**
  * The web server: Remix behind the security middleware, answering on PORT. Every process but a
@@ -252,7 +256,6 @@ async function stopWorkers() {
   clearTimeout(timer);
 }
 
-const STOP_MESSAGE = "cairn:stop";
 const stopBackground = role === "worker" ? async () => {} : await startBackgroundJobs();
 let server: Server | undefined;
 if (role === "primary") {
@@ -267,9 +270,8 @@ if (role === "primary") {
 // close keep-alive connections as they fall idle, then stop the timers and the mail worker, close
 // the database and exit 0. Requests still running after SHUTDOWN_GRACE_MS have their connections
 // closed; a second signal does that at once. A cluster's primary asks its workers to do the
-// same (a message, not a signal: Ctrl-C already signals every process of the group, and a
+// same (STOP_MESSAGE, not a signal: Ctrl-C already signals every process of the group, and a
 // second signal would cut their requests short) and waits for them.
-const SHUTDOWN_GRACE_MS = 10_000;
 
 async function shutdown(reason: string, exitCode = 0) {
   if (stopping) {

@@ -171,23 +171,19 @@ export async function markAllRead(actor: Actor, now = new Date()): Promise<numbe
   return rows.length;
 }
 
-/** Opening a thread reads its notifications too, so the bell doesn't point at what was seen. */
-export async function markThreadNotificationsRead(userId: string, threadId: string, now = new Date()) {
-  await threadNotificationsReadUpdate(userId, threadId, now);
-}
-
 /**
- * markThreadNotificationsRead's statement, not yet run, so a page can send it with other changes
- * in one statement (a data-modifying WITH). `thread` is a thread id or a subquery of thread ids.
+ * Opening a thread reads its notifications too, so the bell doesn't point at what was seen. The
+ * statement, not yet run, so the thread pages send it with their other changes in one statement
+ * (a data-modifying WITH). `threadIds` is a subquery of the thread ids read.
  */
-export function threadNotificationsReadUpdate(userId: string, thread: string | SQLWrapper, now: Date) {
+export function threadNotificationsReadUpdate(userId: string, threadIds: SQLWrapper, now: Date) {
   return db
     .update(notifications)
     .set({ readAt: now })
     .where(
       and(
         eq(notifications.userId, userId),
-        typeof thread === "string" ? eq(notifications.threadId, thread) : inArray(notifications.threadId, thread),
+        inArray(notifications.threadId, threadIds),
         isNull(notifications.readAt),
       ),
     );

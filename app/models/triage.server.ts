@@ -56,6 +56,11 @@ export function triageHref(query: TriageQuery) {
   return qs ? `/triage?${qs}` : "/triage";
 }
 
+/** The queue itself: questions waiting for staff on the cases `actor` may see. */
+function waitingOnCasesOf(actor: Actor) {
+  return and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId));
+}
+
 function filterCondition(actor: Actor, filter: TriageFilter): SQL | undefined {
   if (filter === "mine") return eq(threads.assigneeId, actor.id);
   if (filter === "unassigned") return isNull(threads.assigneeId);
@@ -77,7 +82,7 @@ function queueRows(actor: Actor, query: TriageQuery) {
   const page = db
     .select({ id: threads.id, caseId: threads.caseId, priority: threads.priority, waitingSince: threads.waitingSince })
     .from(threads)
-    .where(and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId), filterCondition(actor, query.filter)))
+    .where(and(waitingOnCasesOf(actor), filterCondition(actor, query.filter)))
     // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
     .orderBy(desc(threads.priority), asc(threads.waitingSince), asc(threads.id))
     .limit(query.perPage)
@@ -116,7 +121,7 @@ async function queueCounts(actor: Actor) {
       unassigned: sql<number>`(count(*) filter (where ${threads.assigneeId} is null))::int`,
     })
     .from(threads)
-    .where(and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId)));
+    .where(waitingOnCasesOf(actor));
   return { all: row?.all ?? 0, mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0 } satisfies Record<TriageFilter, number>;
 }
 
