@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { formatDayMonth } from "~/dates";
 
 // The one chart wrapper. Recharts draws in the browser only, so the chart appears after
 // hydration (the server and the first browser render both show the empty box, so nothing
@@ -125,9 +126,7 @@ export function TrendChart({
   );
 }
 
-const shortDay = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
-
 /** "12 Mar" for a YYYY-MM-DD day, the way chart axes and tables show days. */
 export function formatChartDay(value: ChartValue) {
-  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? shortDay.format(new Date(`${value}T00:00:00Z`)) : asIs(value);
+  return typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDayMonth(value) : asIs(value);
 }

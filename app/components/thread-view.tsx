@@ -4,6 +4,7 @@ import { ROLE_LABELS } from "~/auth/permissions";
 import { FastLink } from "~/components/fast-link";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
+import { formatLongDateTime, relativeTime } from "~/dates";
 import type { Role, ThreadStatus } from "../../db/schema";
 
 // A question thread read like the comments under a blog article: the question on top, each reply
@@ -93,26 +94,12 @@ export function buildThreadTree<T extends TreePost>(posts: readonly T[], maxDept
 // ---------------------------------------------------------------------------------------------
 // Times: relative in the text, exact in the title and the <time> element.
 
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-const exactFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
-const dayFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-
+/** "5 September 2026 at 03:04 UTC" */
 export function exactTime(iso: string) {
-  return `${exactFormat.format(new Date(iso))} UTC`;
+  return `${formatLongDateTime(iso)} UTC`;
 }
 
-/** "just now", "5 minutes ago", "yesterday", "3 days ago"; older than four weeks: the date. */
-export function relativeTime(iso: string, nowIso: string) {
-  const seconds = Math.round((new Date(nowIso).getTime() - new Date(iso).getTime()) / 1000);
-  if (seconds < 45) return "just now";
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return relative.format(-minutes, "minute");
-  const hours = Math.round(minutes / 60);
-  if (hours < 24) return relative.format(-hours, "hour");
-  const days = Math.round(hours / 24);
-  if (days < 28) return relative.format(-days, "day");
-  return dayFormat.format(new Date(iso));
-}
+export { relativeTime };
 
 export function PostTime({ at, now }: { at: string; now: string }) {
   return (

@@ -7,6 +7,7 @@ import { authorizeCase, loadCaseAccess, requireCaseAction, touchCase, type Actor
 import { notFound, RuleViolation } from "./errors.server";
 import { getTemplateForAssignment, listTemplateChoices } from "./plan-templates.server";
 import { progressPercent } from "./progress";
+import { formatDateTime } from "~/dates";
 
 // Plans on a case (DESIGN.md, "plans"): a template is copied onto the case when assigned, and
 // from then on the copy is the case's own. Staff members of the case (and admins) edit it; the
@@ -343,8 +344,6 @@ export async function assignPlan(actor: Actor, caseId: string, input: AssignPlan
   });
 }
 
-const changedAtFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-
 /** The refusal for a stale edit, naming who changed the plan last and when, when the trail says. */
 async function staleEdit(actor: Actor, caseId: string, planId: string, executor: Pick<typeof db, "select">) {
   const [last] = await executor
@@ -360,7 +359,7 @@ async function staleEdit(actor: Actor, caseId: string, planId: string, executor:
     )
     .orderBy(desc(auditEvents.createdAt))
     .limit(1);
-  const when = last ? `${changedAtFormat.format(last.at)} UTC` : null;
+  const when = last ? `${formatDateTime(last.at)} UTC` : null;
   const notSaved = "Your changes were not saved — here is what you wrote;";
   if (last && last.actorId === actor.id) {
     return new StalePlanEdit(`This plan was changed in another of your tabs or windows while you were editing (${when}). ${notSaved} reload to see the saved version.`);

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { formatDayMonth } from "~/dates";
 import { DataTable, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
@@ -21,9 +22,8 @@ type AdherenceRow = Figures["adherence"][number];
 type CaseloadRow = Figures["caseload"][number];
 type QuestionsRow = Figures["questions"][number];
 
-const weekOf = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
 function week(iso: string) {
-  return <time dateTime={iso}>Week of {weekOf.format(new Date(`${iso}T00:00:00Z`))}</time>;
+  return <time dateTime={iso}>Week of {formatDayMonth(iso)}</time>;
 }
 const num = (n: number) => <span className="tabular-nums">{n}</span>;
 

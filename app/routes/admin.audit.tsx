@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { formatDateTimeSeconds } from "~/dates";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { Field, SelectField } from "~/components/form";
@@ -49,14 +50,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["rows"][number];
 
-const timeFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 const columns: SortableColumn<Row>[] = [
   {
     id: "when",
     header: "When (UTC)",
     meta: { className: "whitespace-nowrap align-top" },
-    cell: ({ row }) => <time dateTime={row.original.at}>{timeFormat.format(new Date(row.original.at))}</time>,
+    cell: ({ row }) => <time dateTime={row.original.at}>{formatDateTimeSeconds(row.original.at)}</time>,
   },
   {
     id: "actor",

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { formatDate } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
 import { can } from "~/auth/permissions";
@@ -15,8 +16,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({ caseId, overview, canExport: can(actor, "cases.export") });
 }
 
-const dueFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const formatDue = (date: string) => dueFormat.format(new Date(`${date}T00:00:00Z`));
 
 function ProgressBar({ percent, label }: { percent: number; label: string }) {
   return (
@@ -85,7 +84,7 @@ export default function CaseOverview() {
             <>
               <p className="font-medium">{nextDue.title}</p>
               <p className="text-sm text-stone-700">
-                {nextDue.planTitle} · due {formatDue(nextDue.dueDate!)}
+                {nextDue.planTitle} · due {formatDate(nextDue.dueDate!)}
                 {nextDue.overdue ? <span className="ml-2 badge bg-amber-100 text-amber-900">Past its due date</span> : null}
               </p>
               <p className="text-sm text-stone-600">{nextDue.status === "doing" ? "The client has started this step." : "Not started yet."}</p>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { formatDateTime } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { Pagination } from "~/components/data-table";
 import { EarlierVersions } from "~/components/earlier-versions";
@@ -58,8 +59,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-const whenFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const formatWhen = (iso: string) => `${whenFormat.format(new Date(iso))} UTC`;
+const formatWhen = (iso: string) => `${formatDateTime(iso)} UTC`;
 
 export default function CaseNotes() {
   const { notes, total, page, perPage, canWrite } = useLoaderData<typeof loader>();

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { formatDate } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
@@ -107,8 +108,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
 }
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const formatDay = (date: string) => dayFormat.format(new Date(date.length === 10 ? `${date}T00:00:00Z` : date));
 
 const STATUS_LABELS: Record<StepStatus, string> = {
   todo: "Not started",
@@ -186,7 +185,7 @@ export default function EditPlan() {
         <h2>{plan.title}</h2>
         <p className="text-sm text-stone-700">
           {percent}% · {done} of {total} steps done{skipped ? `, ${skipped} skipped` : ""}
-          {plan.startDate ? ` · started ${formatDay(plan.startDate)}` : ""}
+          {plan.startDate ? ` · started ${formatDate(plan.startDate)}` : ""}
         </p>
       </div>
 
@@ -198,7 +197,7 @@ export default function EditPlan() {
             This plan is archived
           </h3>
           <p className="text-sm">
-            It was archived on {formatDay(plan.archivedAt!)}. The client doesn't see it, and it can't be changed until it's restored.
+            It was archived on {formatDate(plan.archivedAt!)}. The client doesn't see it, and it can't be changed until it's restored.
           </p>
           <Form method="post">
             <VersionField version={plan.version} />
@@ -267,7 +266,7 @@ export default function EditPlan() {
                   </h4>
                   <p className="text-sm text-stone-700">
                     {STATUS_LABELS[step.status]}
-                    {step.completedAt && step.status === "done" ? ` on ${formatDay(step.completedAt)}` : ""}
+                    {step.completedAt && step.status === "done" ? ` on ${formatDate(step.completedAt)}` : ""}
                     {step.overdue ? " · past its due date" : ""}
                   </p>
                 </div>
@@ -288,7 +287,7 @@ export default function EditPlan() {
                         </a>
                       </p>
                     ) : null}
-                    {step.dueDate ? <p>Due {formatDay(step.dueDate)}</p> : null}
+                    {step.dueDate ? <p>Due {formatDate(step.dueDate)}</p> : null}
                   </div>
                 ) : (
                   <>

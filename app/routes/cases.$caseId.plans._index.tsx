@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { formatDate } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
 import { recordCaseView } from "~/models/audit.server";
@@ -17,8 +18,6 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json({ caseId, plans });
 }
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const formatDay = (date: string) => dayFormat.format(new Date(date.length === 10 ? `${date}T00:00:00Z` : date));
 
 const STATUS_BADGES: Record<StepStatus, { label: string; className: string }> = {
   todo: { label: "Not started", className: "bg-stone-100 text-stone-700" },
@@ -40,10 +39,10 @@ function PlanCard({ plan, caseId }: { plan: PlanData; caseId: string }) {
             {plan.title}
           </h3>
           <p className="text-sm text-stone-600">
-            Assigned {formatDay(plan.assignedAt)}
-            {plan.startDate ? ` · starts ${formatDay(plan.startDate)}` : ""}
+            Assigned {formatDate(plan.assignedAt)}
+            {plan.startDate ? ` · starts ${formatDate(plan.startDate)}` : ""}
             {plan.sequential ? " · steps in order" : ""}
-            {plan.archivedAt ? ` · archived ${formatDay(plan.archivedAt)}` : ""}
+            {plan.archivedAt ? ` · archived ${formatDate(plan.archivedAt)}` : ""}
           </p>
         </div>
         <Link to={`/cases/${caseId}/plans/${plan.id}`} className="btn-secondary">
@@ -83,7 +82,7 @@ function PlanCard({ plan, caseId }: { plan: PlanData; caseId: string }) {
                   <span className="flex flex-wrap items-center gap-2 text-sm">
                     {step.dueDate ? (
                       <span className={step.overdue ? "text-amber-900" : "text-stone-600"}>
-                        Due {formatDay(step.dueDate)}
+                        Due {formatDate(step.dueDate)}
                         {step.overdue ? " · past due" : ""}
                       </span>
                     ) : null}

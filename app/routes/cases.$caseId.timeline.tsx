@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { useLoaderData, useNavigation } from "@remix-run/react";
+import { formatDateTime } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { Pagination } from "~/components/data-table";
 import { requirePermission } from "~/auth/guard.server";
@@ -15,8 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return json(timeline);
 }
 
-const whenFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const formatWhen = (iso: string) => `${whenFormat.format(new Date(iso))} UTC`;
+const formatWhen = (iso: string) => `${formatDateTime(iso)} UTC`;
 
 export default function CaseTimeline() {
   const { events, page, perPage, total } = useLoaderData<typeof loader>();

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, NavLink, Outlet, useActionData, useLoaderData, useLocation } from "@remix-run/react";
+import { formatDate } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
@@ -102,8 +103,6 @@ const STATUS_BUTTONS: Partial<Record<CaseStatus, { label: string; pending: strin
   paused: { label: "Pause the case", pending: "Pausing…" },
 };
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const formatDate = (iso: string) => dateFormat.format(new Date(iso));
 
 export default function CaseLayout() {
   const { header: c, addable } = useLoaderData<typeof loader>();

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { formatDateTime } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
@@ -44,8 +45,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   });
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const when = (iso: string) => `${dateFormat.format(new Date(iso))} UTC`;
+const when = (iso: string) => `${formatDateTime(iso)} UTC`;
 
 function ScoreList({
   scores,

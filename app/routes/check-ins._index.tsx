@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { formatDateTime } from "~/dates";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { SelectField } from "~/components/form";
@@ -29,7 +30,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type Row = Data["rows"][number];
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 /** A score with its change since the previous check-in: an arrow for the eye, "+2" for everyone. */
 function Score({ value, previous, max, label }: { value: number; previous: number | null; max: number; label: string }) {
@@ -64,7 +64,7 @@ const columns: SortableColumn<Row>[] = [
     meta: { className: "whitespace-nowrap" },
     cell: ({ row }) => (
       <Link to={`/check-ins/${row.original.id}`} className="font-medium">
-        <time dateTime={row.original.submittedAt}>{dateFormat.format(new Date(row.original.submittedAt))} UTC</time>
+        <time dateTime={row.original.submittedAt}>{formatDateTime(row.original.submittedAt)} UTC</time>
         <span className="sr-only"> — open the check-in from {row.original.clientName}</span>
       </Link>
     ),

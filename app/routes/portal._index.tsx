@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { formatLongDate, formatLongDayMonth } from "~/dates";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
 import { Markdown } from "~/components/markdown";
@@ -53,12 +54,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const dayMonth = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", timeZone: "UTC" });
-const dayMonthYear = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 /** "12 March", with the year only when it isn't this year. */
 function formatDay(date: string, today: string) {
-  const format = date.slice(0, 4) === today.slice(0, 4) ? dayMonth : dayMonthYear;
-  return format.format(new Date(`${date}T00:00:00Z`));
+  return date.slice(0, 4) === today.slice(0, 4) ? formatLongDayMonth(date) : formatLongDate(date);
 }
 
 const STATUS_BADGES: Record<StepStatus, { label: string; className: string }> = {

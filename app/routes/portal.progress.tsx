@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { formatWeekdayDate } from "~/dates";
 import { formatChartDay, TrendChart } from "~/components/chart";
 import { Pagination } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
@@ -27,7 +28,6 @@ const SCORE_SERIES = [
   { key: "progress", label: "Progress (1–10)", color: "#7c3aed" },
 ];
 
-const dayFormat = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 export default function PortalProgress() {
   const { series, history } = useLoaderData<typeof loader>();
@@ -82,7 +82,7 @@ export default function PortalProgress() {
               <li key={entry.id} className="card space-y-2">
                 <h3 className="text-base">
                   <time dateTime={entry.submittedAt} title={exactTime(entry.submittedAt)}>
-                    {dayFormat.format(new Date(entry.submittedAt))}
+                    {formatWeekdayDate(entry.submittedAt)}
                   </time>
                   {showCase ? <span className="font-normal text-stone-600"> · {entry.caseTitle}</span> : null}
                 </h3>

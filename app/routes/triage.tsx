@@ -3,6 +3,7 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
 import { z } from "zod";
+import { formatDateTime } from "~/dates";
 import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
@@ -100,8 +101,7 @@ const SLA_STYLES: Record<SlaState, string> = {
 
 const FILTER_LABELS: Record<TriageFilter, string> = { all: "All my cases", mine: "Assigned to me", unassigned: "Unassigned" };
 
-const exactFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const exact = (iso: string) => `${exactFormat.format(new Date(iso))} UTC`;
+const exact = (iso: string) => `${formatDateTime(iso)} UTC`;
 
 /** "45 min", "5 h", "3 days": a rounded length of time for the queue's columns. */
 function span(ms: number) {
