@@ -59,11 +59,19 @@ export type ThreadNode<T> = {
   children: ThreadNode<T>[];
 };
 
-type TreePost = { id: string; parentId: string | null; authorName: string };
+type TreePost = {
+  id: string;
+  parentId: string | null;
+  authorName: string;
+  /** On a later page of a thread: who wrote the post this answers, which is on an earlier page. */
+  earlierParentName?: string | null;
+};
 
 /**
- * Builds the displayed tree from posts in the order they were written. A post whose parent is
- * missing (or comes later, which can't happen for real posts) becomes a root.
+ * Builds the displayed tree from posts in the order they were written (or a page of them in
+ * display order). A post whose parent is missing (or comes later, which can't happen for real
+ * posts) becomes a root; one whose parent is on an earlier page (earlierParentName) becomes a
+ * root that says whom it is replying to, as a reply past the deepest level does.
  */
 export function buildThreadTree<T extends TreePost>(posts: readonly T[], maxDepth = MAX_REPLY_DEPTH): ThreadNode<T>[] {
   type Real = { post: T; children: Real[] };
@@ -88,7 +96,7 @@ export function buildThreadTree<T extends TreePost>(posts: readonly T[], maxDept
       ...node.children.flatMap((child) => display(child, depth, node.post.authorName)),
     ];
   };
-  return roots.flatMap((root) => display(root, 0, null));
+  return roots.flatMap((root) => display(root, 0, root.post.earlierParentName ?? null));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +176,85 @@ export function ThreadView<T extends ThreadViewPost>({ posts, now, reply, render
         <PostItem key={node.post.id} node={node} now={now} reply={reply} renderPostActions={renderPostActions} renderPostExtras={renderPostExtras} />
       ))}
     </ol>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages: a long thread is shown THREAD_PAGE_SIZE messages at a time (the model reads only the
+// page's posts). Plain links (?page=<n>), so paging works before JavaScript loads.
+
+export type ThreadPageInfo = { page: number; pages: number; pageSize: number; total: number; newestPostId: string | null };
+
+/** The page numbers to offer: the first, the last, and two either side of the current one; null for a gap. */
+export function pageNumbers(page: number, pages: number): (number | null)[] {
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  return shown.flatMap((p, i) => (i > 0 && p - shown[i - 1]! > 1 ? [null, p] : [p]));
+}
+
+/** "Messages 51–100 of 200" and, when there is more than one page, the links to the others. */
+export function ThreadPager({ info }: { info: ThreadPageInfo }) {
+  const { page, pages, pageSize, total } = info;
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3 text-sm">
+      <p className="text-stone-700">{total === 0 ? "No messages yet" : `Messages ${first}–${last} of ${total}`}</p>
+      {pages > 1 ? (
+        <nav aria-label="Thread pages">
+          <ul className="flex flex-wrap items-center gap-1">
+            {page > 1 ? (
+              <li>
+                <FastLink to={`?page=${page - 1}`} rel="prev" className="btn-secondary px-3 py-1">
+                  Previous
+                </FastLink>
+              </li>
+            ) : null}
+            {pageNumbers(page, pages).map((p, i) =>
+              p === null ? (
+                <li key={`gap-${i}`} aria-hidden="true" className="px-1 text-stone-500">
+                  …
+                </li>
+              ) : (
+                <li key={p}>
+                  <FastLink
+                    to={`?page=${p}`}
+                    aria-current={p === page ? "page" : undefined}
+                    className={`${p === page ? "btn" : "btn-secondary"} px-3 py-1`}
+                  >
+                    <span className="sr-only">Page </span>
+                    {p}
+                  </FastLink>
+                </li>
+              ),
+            )}
+            {page < pages ? (
+              <li>
+                <FastLink to={`?page=${page + 1}`} rel="next" className="btn-secondary px-3 py-1">
+                  Next
+                </FastLink>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
+    </div>
+  );
+}
+
+/** A thread's messages with the page line above and below, and a way to the newest message. */
+export function PagedThreadView<T extends ThreadViewPost>({ pagination, ...props }: ThreadViewProps<T> & { pagination: ThreadPageInfo }) {
+  const paged = pagination.pages > 1;
+  return (
+    <div className="space-y-4">
+      {paged && pagination.newestPostId ? (
+        <p className="text-sm">
+          <FastLink to={`?post=${pagination.newestPostId}#post-${pagination.newestPostId}`}>Newest message</FastLink>
+        </p>
+      ) : null}
+      <ThreadPager info={pagination} />
+      <ThreadView {...props} />
+      {paged ? <ThreadPager info={pagination} /> : null}
+    </div>
   );
 }
 
@@ -305,7 +392,7 @@ function ReplyForm({ post, reply }: { post: ThreadViewPost; reply: ReplyOptions 
               Send reply and close
             </SubmitButton>
           ) : null}
-          <Link to={`.#post-${post.id}`}>
+          <Link to={`?post=${post.id}#post-${post.id}`}>
             Cancel<span className="sr-only"> the reply to {post.authorName}</span>
           </Link>
         </div>

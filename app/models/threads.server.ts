@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
@@ -106,13 +106,22 @@ export const assignSchema = z.object({
 /**
  * A thread page's address. ?replyTo=<post> opens the page's one reply form under that post, and
  * on the staff page ?edit=<post> the form that edits one of the viewer's own posts (postToOpen
- * checks either); ?savedReply=<id> is a saved reply to start the reply from.
+ * checks either); ?savedReply=<id> is a saved reply to start the reply from. A long thread shows
+ * THREAD_PAGE_SIZE messages a page: ?post=<post> (else ?replyTo=, else ?edit=) opens the page
+ * holding that post, else ?page=<n> (threadPageWanted).
  */
 export const threadPageQuery = z.object({
   replyTo: z.string().trim().optional().catch(undefined),
   edit: z.string().trim().optional().catch(undefined),
   savedReply: z.string().trim().optional().catch(undefined),
+  post: z.string().trim().optional().catch(undefined),
+  page: z.coerce.number().int().min(1).default(1).catch(1),
 });
+
+/** The page of the thread a page's address asks for (see threadPageQuery). */
+export function threadPageWanted(query: z.infer<typeof threadPageQuery>): ThreadPageWanted {
+  return { post: query.post || query.replyTo || query.edit || null, page: query.page };
+}
 
 /** The post a page may open a form under: `wanted` if it is one of the posts offered (those the reader was shown), else none. */
 export function postToOpen(offered: readonly { id: string }[], wanted: string | undefined) {
@@ -181,8 +190,10 @@ async function caseTeam(tx: Tx, caseId: string) {
   return tx.select({ userId: caseMembers.userId, role: caseMembers.role }).from(caseMembers).where(eq(caseMembers.caseId, caseId));
 }
 
-const staffLink = (threadId: string) => `/threads/${threadId}`;
-const clientLink = (threadId: string) => `/portal/questions/${threadId}`;
+/** A thread page's address; with a post, the page of the thread that holds it, scrolled to it. */
+const atPost = (postId?: string) => (postId ? `?post=${postId}#post-${postId}` : "");
+const staffLink = (threadId: string, postId?: string) => `/threads/${threadId}${atPost(postId)}`;
+const clientLink = (threadId: string, postId?: string) => `/portal/questions/${threadId}${atPost(postId)}`;
 
 // ---------------------------------------------------------------------------------------------
 // Risk flags
@@ -251,7 +262,7 @@ async function flagThread(
       recipients: alerted,
       kind: "urgent_flag",
       text: `A message from ${input.clientName} was flagged as urgent. Please look at it now.`,
-      link: staffLink(thread.id),
+      link: staffLink(thread.id, postId),
       caseId: thread.caseId,
     },
     at,
@@ -549,7 +560,7 @@ export async function addPost(actor: Actor, threadId: string, input: NewPostInpu
           recipients: recipients.filter((id) => !alerted.includes(id)),
           kind: "new_client_post",
           text: `${authorName} replied to a question.`,
-          link: staffLink(locked.id),
+          link: staffLink(locked.id, post.id),
           threadId: locked.id,
           caseId: locked.caseId,
         },
@@ -562,7 +573,7 @@ export async function addPost(actor: Actor, threadId: string, input: NewPostInpu
           recipients: [access.case.clientId],
           kind: "new_reply",
           text: `${authorName} replied to your question.`,
-          link: clientLink(locked.id),
+          link: clientLink(locked.id, post.id),
           threadId: locked.id,
           caseId: locked.caseId,
         },
@@ -580,7 +591,7 @@ export async function addPost(actor: Actor, threadId: string, input: NewPostInpu
           recipients,
           kind: "new_reply",
           text: `${authorName} added an internal note to a question on ${await clientNameOf(locked.caseId, tx)}'s case.`,
-          link: staffLink(locked.id),
+          link: staffLink(locked.id, post.id),
           threadId: locked.id,
           caseId: locked.caseId,
         },
@@ -836,10 +847,22 @@ export async function assignThreads(actor: Actor, threadIds: string[], assigneeI
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading a thread. A fixed number of queries however long the thread is.
+// Reading a thread, a page at a time. A fixed number of queries however long the thread is, and
+// only the page's posts are read in full (text, author, earlier versions) and sent on.
+
+/** Messages on one page of a thread. */
+export const THREAD_PAGE_SIZE = 50;
+
+/**
+ * Which page of a thread to show: the one holding `post` (a post id from the address: ?post=,
+ * ?replyTo=, ?edit=), else page `page` (1-based; past the end, the last page). A post the reader
+ * can't see, or that isn't in this thread, opens page 1 and says nothing more.
+ */
+export type ThreadPageWanted = { post?: string | null; page?: number };
 
 export type ThreadPostView = {
   id: string;
+  /** The post this answers, among those the reader sees (null for the question and for a reply to a post hidden from them). */
   parentId: string | null;
   authorId: string;
   authorName: string;
@@ -853,6 +876,20 @@ export type ThreadPostView = {
   versions: { id: string; body: string; replacedAt: Date }[];
   versionCount: number;
   mine: boolean;
+  /** Who wrote the post this answers, when that post is on an earlier page (this reply then starts from the top of its page); else null. */
+  earlierParentName: string | null;
+};
+
+export type ThreadPagination = {
+  /** The page shown, 1-based. */
+  page: number;
+  pages: number;
+  pageSize: number;
+  /** Posts the reader sees in the whole thread. */
+  total: number;
+  /** The reader's newest post in the thread (by time written) and when it was written. */
+  newestPostId: string | null;
+  newestPostAt: Date | null;
 };
 
 /** Earlier texts as the posts query returns them: a JSON array, newest first, or null for none. */
@@ -863,28 +900,115 @@ function fromJson<T>(value: T | string): T {
   return typeof value === "string" ? (JSON.parse(value) as T) : value;
 }
 
-async function readPosts(actor: Actor, threadId: string, opts: { sharedOnly: boolean }): Promise<ThreadPostView[]> {
-  const postFilter = opts.sharedOnly ? and(eq(posts.threadId, threadId), eq(posts.visibility, "shared")) : eq(posts.threadId, threadId);
-  // Each post's earlier texts come with it, one small index lookup per post (post_versions_post_idx),
-  // so a thread costs one query however many posts were edited. Clients read the earlier
-  // versions of their own posts only.
+/**
+ * One page of the thread's posts in display order, with the page's place in the thread, in one
+ * statement. Display order is the thread view's (buildThreadTree): the question, then each reply
+ * under the post it answers in the order written, depth first. A post whose parent the reader
+ * can't see (or, in damaged data, one written before its parent) starts a tree of its own, in
+ * the order written.
+ *
+ * How: a recursive walk from those roots down the replies (posts_parent_idx) carries, for each
+ * post, its path of sibling ranks as bytes (4 per level, big-endian, so the bytes sort in tree
+ * order); numbering the posts by path gives each its place. The walk reads only ids, parents and
+ * times; text, authors and earlier versions are read for the page's posts alone.
+ */
+async function readPostPage(
+  actor: Actor,
+  threadId: string,
+  opts: { sharedOnly: boolean; wanted: ThreadPageWanted },
+): Promise<{ posts: ThreadPostView[]; pagination: ThreadPagination }> {
+  const size = THREAD_PAGE_SIZE;
+  const asked = opts.wanted.post || null;
+  const wantedId = asked && z.uuid().safeParse(asked).success ? asked : null;
+  // A post asked for that isn't found falls back to page 1, like no address at all.
+  const requested = asked ? 1 : Math.min(1_000_000, Math.max(1, Math.floor(opts.wanted.page ?? 1) || 1));
+  const shared = (alias: string) => (opts.sharedOnly ? sql.raw(` and ${alias}.visibility = 'shared'`) : sql``);
+
+  // A sibling's rank as bytes that sort as the ranks do and never start one another: one byte
+  // (0x01–0x7f) for the first 127 siblings, which is nearly always, else four with the top bit set.
+  const rankBytes = (rank: SQL) =>
+    sql`(case when ${rank} < 128 then substring(int4send((${rank})::int) from 4) else int4send((${rank} - 2147483648)::int) end)`;
+  const ordered = db
+    .$with("ordered", {
+      id: sql<string>`id`.as("id"),
+      createdAt: sql<string>`created_at`.as("created_at"),
+      parent: sql<string | null>`parent`.as("parent"),
+      parentAuthor: sql<string | null>`parent_author`.as("parent_author"),
+      pos: sql<number>`pos`.as("pos"),
+    })
+    .as(
+      sql`with recursive tree (id, created_at, author_id, parent, parent_author, path) as (
+          select p.id, p.created_at, p.author_id, null::uuid, null::uuid, ${rankBytes(sql`row_number() over (order by p.created_at, p.id)`)}
+          from ${posts} p
+          where p.thread_id = ${threadId}${shared("p")}
+            and not exists (select 1 from ${posts} up where up.id = p.parent_id and up.thread_id = p.thread_id${shared("up")}
+              and (up.created_at, up.id) < (p.created_at, p.id))
+          union all
+          select c.id, c.created_at, c.author_id, t.id, t.author_id,
+            t.path || ${rankBytes(sql`row_number() over (partition by c.parent_id order by c.created_at, c.id)`)}
+          from tree t inner join ${posts} c on c.parent_id = t.id
+          where c.thread_id = ${threadId}${shared("c")} and (c.created_at, c.id) > (t.created_at, t.id)
+        )
+        select id, created_at, parent, parent_author, (row_number() over (order by path))::int as pos from tree`,
+    );
+  // The page: the wanted post's, else the one asked for (past the end: the last one).
+  const meta = db
+    .$with("meta", {
+      total: sql<number>`total`.as("total"),
+      page: sql<number>`page`.as("page"),
+      newestId: sql<string | null>`newest_id`.as("newest_id"),
+      newestAt: sql<string | Date | null>`newest_at`.as("newest_at"),
+    })
+    .as(
+      sql`select count(*)::int as total,
+          coalesce((select (pos - 1) / ${size}::int + 1 from ordered where id = ${wantedId}::uuid),
+            least(${requested}::int, greatest((count(*)::int + ${size - 1}::int) / ${size}::int, 1))) as page,
+          (select id from ordered order by created_at desc, id desc limit 1) as newest_id,
+          max(created_at) as newest_at
+        from ordered`,
+    );
+  // The page's posts. Their columns have names of their own: the main query names them without the table.
+  const onPage = db
+    .$with("on_page", {
+      id: sql<string>`on_page_id`.as("on_page_id"),
+      parent: sql<string | null>`on_page_parent`.as("on_page_parent"),
+      parentAuthor: sql<string | null>`on_page_parent_author`.as("on_page_parent_author"),
+      pos: sql<number>`on_page_pos`.as("on_page_pos"),
+    })
+    .as(
+      sql`select o.id as on_page_id, o.parent as on_page_parent, o.parent_author as on_page_parent_author, o.pos as on_page_pos
+        from ordered o, meta m
+        where o.pos > (m.page - 1) * ${size}::int and o.pos <= m.page * ${size}::int
+        order by o.pos limit ${size}::int`,
+    );
+
+  // Each post's earlier texts come with it, one small index lookup per post (post_versions_post_idx).
+  // Clients read the earlier versions of their own posts only.
   const earlier = sql<VersionJson>`(select json_agg(json_build_object('id', ${postVersions.id}, 'body', ${postVersions.body}, 'replacedAt', ${postVersions.replacedAt})
       order by ${postVersions.replacedAt} desc, ${postVersions.id} desc)
     from ${postVersions} where ${postVersions.postId} = ${posts.id})`;
   const versionsOf = opts.sharedOnly ? sql<VersionJson>`case when ${posts.authorId} = ${actor.id} then ${earlier} end` : earlier;
   // Each author looked up by id (a thread has a handful, remembered between rows) rather than the
-  // whole users table hashed for every view, which is what the planner picks for a plain join:
-  // 0.8 ms instead of 2 ms for the benchmark's 200-post thread.
+  // whole users table hashed for every view, which is what the planner picks for a plain join.
   const author = db
     .select({ name: users.name, role: users.role })
     .from(users)
     .where(eq(users.id, posts.authorId))
     .limit(1)
     .as("author");
+  // The parent's author, only for a reply whose parent is on an earlier page (a parent always comes first).
+  const earlierParentName = sql<string | null>`case when on_page.on_page_parent is not null
+      and not exists (select 1 from on_page here where here.on_page_id = on_page.on_page_parent)
+    then (select parent_user.name from ${users} parent_user where parent_user.id = on_page.on_page_parent_author) end`;
   const rows = await db
+    .with(ordered, meta, onPage)
     .select({
+      total: meta.total,
+      page: meta.page,
+      newestId: meta.newestId,
+      newestAt: meta.newestAt,
       id: posts.id,
-      parentId: posts.parentId,
+      parentId: onPage.parent,
       authorId: posts.authorId,
       authorName: author.name,
       authorRole: author.role,
@@ -893,24 +1017,46 @@ async function readPosts(actor: Actor, threadId: string, opts: { sharedOnly: boo
       createdAt: posts.createdAt,
       editedAt: posts.editedAt,
       versions: versionsOf,
+      earlierParentName,
     })
-    .from(posts)
-    .innerJoinLateral(author, sql`true`)
-    .where(postFilter)
-    .orderBy(asc(posts.createdAt), asc(posts.id));
-  const visibleIds = new Set(rows.map((r) => r.id));
-  return rows.map(({ versions, ...row }) => {
-    const own = (fromJson(versions) ?? []).map((v) => ({ id: v.id, body: v.body, replacedAt: new Date(v.replacedAt) }));
-    return {
-      ...row,
-      // Never point at a post the viewer can't see.
-      parentId: row.parentId && visibleIds.has(row.parentId) ? row.parentId : null,
+    .from(meta)
+    .leftJoin(onPage, sql`true`)
+    .leftJoin(posts, eq(posts.id, onPage.id))
+    .leftJoinLateral(author, sql`true`)
+    .orderBy(asc(onPage.pos));
+
+  const head = rows[0];
+  const total = head?.total ?? 0;
+  const pagination: ThreadPagination = {
+    page: head?.page ?? 1,
+    pages: Math.max(1, Math.ceil(total / size)),
+    pageSize: size,
+    total,
+    newestPostId: head?.newestId ?? null,
+    newestPostAt: head?.newestAt ? new Date(head.newestAt) : null,
+  };
+  const postList: ThreadPostView[] = [];
+  for (const row of rows) {
+    if (row.id === null || row.authorId === null || row.body === null || row.visibility === null || row.createdAt === null) continue;
+    const own = (fromJson(row.versions) ?? []).map((v) => ({ id: v.id, body: v.body, replacedAt: new Date(v.replacedAt) }));
+    postList.push({
+      id: row.id,
+      parentId: row.parentId,
+      authorId: row.authorId,
+      authorName: row.authorName ?? "Someone",
+      authorRole: row.authorRole ?? "client",
+      body: row.body,
+      visibility: row.visibility,
+      createdAt: row.createdAt,
+      editedAt: row.editedAt,
       edited: row.editedAt !== null,
       versions: own,
       versionCount: own.length,
       mine: row.authorId === actor.id,
-    };
-  });
+      earlierParentName: row.earlierParentName ?? null,
+    });
+  }
+  return { posts: postList, pagination };
 }
 
 const assigneeUser = alias(users, "assignee_user");
@@ -929,11 +1075,12 @@ function caseTeamJson(caseId: AnyPgColumn) {
 }
 
 /**
- * The whole thread for staff, with the case beside it (who, risk, plan progress, team). Two
- * queries: the thread with its case, names and team, read only when the actor may see the case
- * (the same rule as every case list: visibleCases); then the posts with their earlier texts.
+ * The thread for staff, a page of posts at a time (`at`: which page), with the case beside it
+ * (who, risk, plan progress, team). Two queries: the thread with its case, names and team, read
+ * only when the actor may see the case (the same rule as every case list: visibleCases); then
+ * the page's posts with their earlier texts (readPostPage).
  */
-export async function getThreadForStaff(actor: Actor, threadId: string) {
+export async function getThreadForStaff(actor: Actor, threadId: string, at: ThreadPageWanted = {}) {
   requireStaffActor(actor);
   if (!z.uuid().safeParse(threadId).success) throw notFound();
   // Every relation staff can have to a case they see (admin, lead, support) reads its internals.
@@ -957,7 +1104,7 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
   // Plan progress and the last check-in are kept on the case row (migration 0012).
   const c = row.case;
   const team = fromJson(row.team) ?? [];
-  const postList = await readPosts(actor, t.id, { sharedOnly: false });
+  const { posts: postList, pagination } = await readPostPage(actor, t.id, { sharedOnly: false, wanted: at });
   const lead = team.find((m) => m.role === "lead");
 
   return {
@@ -980,6 +1127,7 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
       closedAt: t.closedAt,
     },
     posts: postList,
+    pagination,
     case: {
       id: c.id,
       title: c.title,
@@ -998,12 +1146,15 @@ export async function getThreadForStaff(actor: Actor, threadId: string) {
 
 export type StaffThread = Awaited<ReturnType<typeof getThreadForStaff>>;
 
-/** The thread as its client sees it: shared posts only, nothing of triage (priority, flags, notes). */
-export async function getThreadForClient(actor: Actor, threadId: string) {
+/**
+ * The thread as its client sees it, a page of posts at a time (`at`: which page): shared posts
+ * only, nothing of triage (priority, flags, notes).
+ */
+export async function getThreadForClient(actor: Actor, threadId: string, at: ThreadPageWanted = {}) {
   const { thread, access } = await loadThreadAccess(actor, threadId);
   if (access.relation !== "client") throw notFound();
-  const postList = await readPosts(actor, thread.id, { sharedOnly: true });
-  const lastShared = postList.at(-1)?.createdAt ?? thread.createdAt;
+  const { posts: postList, pagination } = await readPostPage(actor, thread.id, { sharedOnly: true, wanted: at });
+  const lastShared = pagination.newestPostAt ?? thread.createdAt;
   return {
     thread: {
       id: thread.id,
@@ -1016,6 +1167,7 @@ export async function getThreadForClient(actor: Actor, threadId: string) {
     },
     caseTitle: access.case.title,
     posts: postList,
+    pagination,
     viewerId: actor.id,
   };
 }

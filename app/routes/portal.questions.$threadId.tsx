@@ -3,13 +3,13 @@ import { json } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
 import { FormMessage, SubmitButton, TextAreaField } from "~/components/form";
-import { CLIENT_THREAD_STATUS_LABELS, ThreadView } from "~/components/thread-view";
+import { CLIENT_THREAD_STATUS_LABELS, PagedThreadView } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
 import { redirectWithFlash } from "~/flash.server";
 import { formError, ruleViolationError } from "~/forms.server";
 import { getSetting } from "~/models/settings.server";
 import { newSubmissionKey } from "~/models/submission-keys.server";
-import { addPost, getThreadForClient, markThreadRead, postToOpen, threadPageQuery } from "~/models/threads.server";
+import { addPost, getThreadForClient, markThreadRead, postToOpen, threadPageQuery, threadPageWanted } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
 // One of the client's questions: the shared conversation (never internal notes: the model leaves
@@ -22,13 +22,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "portal.use");
   const url = new URL(request.url);
   const query = threadPageQuery.parse(Object.fromEntries(url.searchParams));
-  const data = await getThreadForClient(user, params.threadId ?? "");
+  const data = await getThreadForClient(user, params.threadId ?? "", threadPageWanted(query));
   await markThreadRead(user, data.thread.id);
   const support = url.searchParams.get("support") === "1";
   return json({
     thread: data.thread,
     caseTitle: data.caseTitle,
     posts: data.posts,
+    pagination: data.pagination,
     // ?replyTo=<post> opens the reply form under that post: only a post this client is shown.
     replyTo: postToOpen(data.posts, query.replyTo),
     crisisMessage: support ? await getSetting("crisis_message") : null,
@@ -59,7 +60,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       },
       context.clientIp,
     );
-    return redirectWithFlash(request, `/portal/questions/${threadId}${crisis ? "?support=1" : ""}#post-${post.id}`, {
+    // The page of the thread that holds the new message, scrolled to it.
+    return redirectWithFlash(request, `/portal/questions/${threadId}?${crisis ? "support=1&" : ""}post=${post.id}#post-${post.id}`, {
       kind: "success",
       message: "Your reply is sent. Your practitioner will be told.",
     });
@@ -77,7 +79,7 @@ const STATUS_STYLES: Record<ThreadStatus, string> = {
 type Failure = { intent: string; errors: Record<string, string>; values: Record<string, string> };
 
 export default function PortalQuestion() {
-  const { thread, caseTitle, posts, crisisMessage, now, submissionKey, replyTo } = useLoaderData<typeof loader>();
+  const { thread, caseTitle, posts, pagination, crisisMessage, now, submissionKey, replyTo } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const failed: Failure | null = actionData && !actionData.ok ? { ...actionData, intent: String(actionData.intent ?? "") } : null;
   const mainFailed = failed && !failed.values.parentId ? failed : null;
@@ -111,7 +113,7 @@ export default function PortalQuestion() {
       <section className="space-y-3" aria-labelledby="conversation-title">
         <h2 id="conversation-title">Conversation</h2>
         <p className="text-sm text-stone-600">You can reply under any message.</p>
-        <ThreadView posts={posts} now={now} reply={{ allowInternal: false, replyTo, failed: nestedFailed, submissionKey }} />
+        <PagedThreadView posts={posts} pagination={pagination} now={now} reply={{ allowInternal: false, replyTo, failed: nestedFailed, submissionKey }} />
       </section>
 
       <section className="card space-y-3" aria-labelledby="reply-title">
@@ -119,7 +121,7 @@ export default function PortalQuestion() {
         {closed ? (
           <p className="text-sm text-stone-700">This question is closed. If you write again, it opens again and your practitioner will see it.</p>
         ) : null}
-        <Form method="post" className="space-y-3" noValidate key={posts.length}>
+        <Form method="post" className="space-y-3" noValidate key={pagination.total}>
           <input type="hidden" name="parentId" value="" />
           <input type="hidden" name="submissionKey" value={submissionKey} />
           <FormMessage error={mainFailed?.errors.form ?? mainFailed?.errors.parentId ?? mainFailed?.errors.visibility} />

@@ -5,7 +5,7 @@ import { ErrorPage } from "~/components/error-page";
 import { RiskBadge } from "~/components/risk-badge";
 import { FormMessage, SelectField, SubmitButton, TextAreaField } from "~/components/form";
 import { EarlierVersions } from "~/components/earlier-versions";
-import { exactTime, PostLink, PostTime, THREAD_STATUS_LABELS, ThreadView, useFocusOnOpen } from "~/components/thread-view";
+import { exactTime, PagedThreadView, PostLink, PostTime, THREAD_STATUS_LABELS, useFocusOnOpen } from "~/components/thread-view";
 import { requirePermission } from "~/auth/guard.server";
 import { ROLE_LABELS } from "~/auth/permissions";
 import { redirectWithFlash } from "~/flash.server";
@@ -23,6 +23,7 @@ import {
   reopenThread,
   postToOpen,
   threadPageQuery,
+  threadPageWanted,
 } from "~/models/threads.server";
 import type { ThreadStatus } from "../../db/schema";
 
@@ -33,7 +34,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const query = threadPageQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const [data, savedReplies] = await Promise.all([getThreadForStaff(actor, params.threadId ?? ""), listSavedRepliesForActor(actor)]);
+  const [data, savedReplies] = await Promise.all([
+    getThreadForStaff(actor, params.threadId ?? "", threadPageWanted(query)),
+    listSavedRepliesForActor(actor),
+  ]);
   await markThreadReadAndRecordView(actor, data.thread, context.clientIp);
   // "Insert" on the saved-reply picker reloads the page with ?savedReply=<id>: its text fills the reply box.
   const wanted = query.savedReply || null;
@@ -88,12 +92,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
             : close
               ? "Reply sent and the thread is closed."
               : "Reply sent. The client will be told there's a new reply.";
-        return redirectWithFlash(request, `${here}#post-${post.id}`, { kind: "success", message });
+        // The page of the thread that holds the new message, scrolled to it.
+        return redirectWithFlash(request, `${here}?post=${post.id}#post-${post.id}`, { kind: "success", message });
       }
       case "edit": {
         const postId = field("postId");
         const { changed } = await editPost(actor, postId, { body: field("body"), threadId }, context.clientIp);
-        return redirectWithFlash(request, `${here}#post-${postId}`, {
+        return redirectWithFlash(request, `${here}?post=${postId}#post-${postId}`, {
           kind: changed ? "success" : "info",
           message: changed ? "Message updated. The earlier text is kept with it." : "Nothing changed in the message.",
         });
@@ -170,7 +175,7 @@ function EditForm({ post, failed }: { post: PostData; failed: Failure | null }) 
           <SubmitButton name="intent" value="edit" pendingWhen={{ postId: post.id }} pendingLabel="Saving…" compact>
             Save changes
           </SubmitButton>
-          <Link to={`.#post-${post.id}`}>
+          <Link to={`?post=${post.id}#post-${post.id}`}>
             Cancel<span className="sr-only"> editing your message</span>
           </Link>
         </div>
@@ -191,6 +196,8 @@ function SavedReplyPicker({ data, replyTo }: { data: LoaderData; replyTo: string
       {data.savedReplies.length > 0 ? (
         <Form method="get" action={replyTo ? `#reply-${replyTo}` : undefined} className="flex flex-wrap items-end gap-3" preventScrollReset>
           {replyTo ? <input type="hidden" name="replyTo" value={replyTo} /> : null}
+          {/* The main box's picker keeps the page of the thread being read. */}
+          {!replyTo && data.pagination.page > 1 ? <input type="hidden" name="page" value={data.pagination.page} /> : null}
           <SelectField
             label="Saved reply"
             name="savedReply"
@@ -281,7 +288,7 @@ export default function StaffThreadPage() {
                 {t.riskReasons.map((reason, i) => (
                   <li key={`${reason.postId}-${reason.ruleId}-${i}`}>
                     <span className="font-medium">{reason.label}</span> —{" "}
-                    <a href={`#post-${reason.postId}`}>the message</a> of <time dateTime={reason.at}>{exactTime(reason.at)}</time>
+                    <a href={`?post=${reason.postId}#post-${reason.postId}`}>the message</a> of <time dateTime={reason.at}>{exactTime(reason.at)}</time>
                   </li>
                 ))}
               </ul>
@@ -302,8 +309,9 @@ export default function StaffThreadPage() {
             <p className="text-sm text-stone-600">
               Reply under any message. Internal notes are for staff only: the client never sees them or hears of them.
             </p>
-            <ThreadView
+            <PagedThreadView
               posts={posts}
+              pagination={data.pagination}
               now={now}
               reply={{
                 allowInternal: true,

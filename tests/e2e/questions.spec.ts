@@ -78,3 +78,55 @@ test("a question goes from the client to the top of the queue and back after a s
     await clientContext.close();
   }
 });
+
+test("a long thread reads a page of 50 messages at a time, and a reply on a later page comes back to that page", async ({ page: coach, baseURL }) => {
+  await signIn(coach, "coach@cairn.test");
+  // A conversation of the coach's own with a client (it waits for the client, so it stays out of the queue).
+  await coach.goto("/cases");
+  await coach.getByRole("table").first().getByRole("row").nth(1).getByRole("link").first().click();
+  await expect(coach).toHaveURL(/\/cases\/[0-9a-f-]{36}$/);
+  await coach.goto(`${new URL(coach.url()).pathname}/threads`);
+  const subject = `Weekly notes ${run}`;
+  await coach.getByLabel("Title", { exact: true }).fill(subject);
+  await coach.getByLabel("Message", { exact: true }).fill("A place for this week's notes.");
+  await coach.getByRole("button", { name: "Send to the client" }).click();
+  await expect(coach.getByRole("heading", { level: 1, name: subject })).toBeVisible();
+  const threadPath = new URL(coach.url()).pathname;
+
+  // 55 internal notes, sent as the page's form sends them: 56 messages in all.
+  for (let i = 1; i <= 55; i++) {
+    const sent = await coach.request.post(threadPath, {
+      form: { intent: "reply", parentId: "", body: `Note ${i} of the week`, visibility: "internal" },
+      headers: { Origin: baseURL! },
+      maxRedirects: 0,
+    });
+    expect(sent.status()).toBe(302);
+  }
+
+  await coach.goto(threadPath);
+  await expect(coach.getByText("Messages 1–50 of 56").first()).toBeVisible();
+  const pages = coach.getByRole("navigation", { name: "Thread pages" }).first();
+  await expect(pages.getByRole("link", { name: "Page 1" })).toHaveAttribute("aria-current", "page");
+  await expect(coach.getByText("Note 55 of the week")).toHaveCount(0);
+  await pages.getByRole("link", { name: "Next" }).click();
+  await expect(coach).toHaveURL(/\?page=2$/);
+  await expect(coach.getByText("Messages 51–56 of 56").first()).toBeVisible();
+  await expect(coach.getByText("Note 55 of the week")).toBeVisible();
+  // Their parent, the question, is on page 1: each says whom it answers.
+  await expect(coach.getByText("Replying to Casey Coach").first()).toBeVisible();
+
+  // A reply under a note on page 2 opens the form there, and after sending, page 2 shows it.
+  const note = coach.getByRole("listitem").filter({ hasText: "Note 55 of the week" });
+  await note.getByRole("link", { name: "Reply to Casey Coach" }).click();
+  await expect(coach).toHaveURL(/\?replyTo=[0-9a-f-]{36}#reply-/);
+  await note.getByLabel("Your reply to Casey Coach").fill("Followed up by phone.");
+  await note.getByRole("button", { name: "Send reply", exact: true }).click();
+  await expect(coach).toHaveURL(/\?post=[0-9a-f-]{36}#post-/);
+  await expect(coach.getByText("Messages 51–57 of 57").first()).toBeVisible();
+  await expect(coach.getByRole("list", { name: "Replies to Casey Coach" }).getByText("Followed up by phone.")).toBeVisible();
+
+  // Page 1 has a way to the newest message.
+  await coach.getByRole("navigation", { name: "Thread pages" }).first().getByRole("link", { name: "Page 1" }).click();
+  await coach.getByRole("link", { name: "Newest message" }).click();
+  await expect(coach.getByText("Followed up by phone.")).toBeVisible();
+});

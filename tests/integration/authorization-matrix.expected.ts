@@ -179,8 +179,8 @@ export const EXPECTED: MatrixRow[] = [
   ["logout.tsx",                        "POST",                      "login",      "login",                                "login",                                "login",                   "login",                   "login",           "login",           "login"],
 
   // A notification is its recipient's alone, admins included.
-  ["notifications.$notificationId.tsx", "GET",                       "login",      "redirect:/portal/questions/:threadId", "404",                                  "404",                     "404",                     "404",             "404",             "two-factor"],
-  ["notifications.$notificationId.tsx", "GET (B)",                   "login",      "404",                                  "redirect:/portal/questions/:threadId", "404",                     "404",                     "404",             "404",             "two-factor"],
+  ["notifications.$notificationId.tsx", "GET",                       "login",      "redirect:/portal/questions/:threadId?post=:sharedPostId#post-:sharedPostId", "404",                                  "404",                     "404",                     "404",             "404",             "two-factor"],
+  ["notifications.$notificationId.tsx", "GET (B)",                   "login",      "404",                                  "redirect:/portal/questions/:threadId?post=:sharedPostId#post-:sharedPostId", "404",                     "404",                     "404",             "404",             "two-factor"],
   ["notifications.$notificationId.tsx", "POST",                      "405",        "405",                                  "405",                                  "405",                     "405",                     "405",             "405",             "405"],
 
   ["notifications.tsx",                 "GET",                       "login",      "ok",                                   "ok",                                   "ok",                      "ok",                      "ok",              "ok",              "two-factor"],

@@ -55,6 +55,8 @@ type SideFixtures = {
   planId: string;
   stepId: string;
   threadId: string;
+  /** The staff reply the client was told of: their notification opens the thread at it. */
+  sharedPostId: string;
   internalPostId: string;
   checkInId: string;
   noteId: string;
@@ -160,7 +162,7 @@ async function makeSide(side: Side, lead: Person, client: Person, support: Perso
     title: "Where do we start?",
     body: "How do I begin to trust again?",
   });
-  await addPost(lead, thread.id, { parentId: question.id, body: `Start small. ${marker(side, "shared-post")}`, visibility: "shared" });
+  const { post: shared } = await addPost(lead, thread.id, { parentId: question.id, body: `Start small. ${marker(side, "shared-post")}`, visibility: "shared" });
   const { post: internal } = await addPost(lead, thread.id, {
     parentId: question.id,
     body: `For the team only. ${marker(side, "internal-post")}`,
@@ -189,6 +191,7 @@ async function makeSide(side: Side, lead: Person, client: Person, support: Perso
     planId: plan.id,
     stepId: step!.id,
     threadId: thread.id,
+    sharedPostId: shared.id,
     internalPostId: internal.id,
     checkInId: checkIn.id,
     noteId: note.id,

@@ -86,7 +86,7 @@ describe("a reply sent twice is stored once", () => {
     expect(second.headers.get("Location")).toBe(first.headers.get("Location"));
     const replies = (await postsIn(s.thread.id)).filter((p) => p.body === form.body);
     expect(replies).toHaveLength(1);
-    expect(first.headers.get("Location")).toBe(`${path}#post-${replies[0]!.id}`);
+    expect(first.headers.get("Location")).toBe(`${path}?post=${replies[0]!.id}#post-${replies[0]!.id}`);
     // The question itself told the team once; the reply tells them once more, not twice.
     expect(await notificationsOf(s.lead, "new_client_post")).toHaveLength(2);
     expect(count(await actionsOn(s.theCase.id), "thread.replied")).toBe(1);

@@ -56,9 +56,20 @@ async function newestPost(threadId: string, authorId: string) {
   return row;
 }
 
+/** Every page of a thread as the reader sees it (a long thread shows a page of messages at a time), one after the other. */
+async function renderAllPages(module: PageModule, pattern: string, user: { id: string }, path: string) {
+  const pages: string[] = [];
+  for (let n = 1; ; n++) {
+    const html = await renderPage(module, pattern, user, `${path}?page=${n}`);
+    pages.push(html);
+    const [, last, total] = /Messages \d+–(\d+) of (\d+)/.exec(html) ?? [];
+    if (!last || last === total) return pages.join("\n");
+  }
+}
+
 async function renderBothSides(s: Awaited<ReturnType<typeof setup>>) {
-  const staff = await renderPage(page(staffThread), "/threads/:threadId", s.lead, `/threads/${s.thread.id}`);
-  const client = await renderPage(page(portalQuestion), "/portal/questions/:threadId", s.client, `/portal/questions/${s.thread.id}`);
+  const staff = await renderAllPages(page(staffThread), "/threads/:threadId", s.lead, `/threads/${s.thread.id}`);
+  const client = await renderAllPages(page(portalQuestion), "/portal/questions/:threadId", s.client, `/portal/questions/${s.thread.id}`);
   expectNoLiveInjection(staff, "staff thread page");
   expectNoLiveInjection(client, "client thread page");
   return { staff, client };

@@ -272,7 +272,8 @@ describe("a thread in the portal", () => {
     expect(response.status).toBe(302);
     const [mine] = await db.select().from(posts).where(and(eq(posts.threadId, thread.id), eq(posts.parentId, answer.id)));
     expect(mine).toMatchObject({ authorId: client.id, visibility: "shared", body: "And if the argument comes up?" });
-    expect(locationOf(response)).toBe(`${pagePath(thread.id)}#post-${mine!.id}`);
+    // The page of the thread that holds the reply, scrolled to it.
+    expect(locationOf(response)).toBe(`${pagePath(thread.id)}?post=${mine!.id}#post-${mine!.id}`);
     const [row] = await db.select().from(threads).where(eq(threads.id, thread.id));
     expect(row).toMatchObject({ status: "awaiting_staff" });
     expect(row!.waitingSince).toEqual(mine!.createdAt);
@@ -291,7 +292,7 @@ describe("a thread in the portal", () => {
     const open = await renderPage(questionPage, "/portal/questions/:threadId", client, `${pagePath(thread.id)}?replyTo=${answer.id}`);
     expect(nestedReplyForms(open)).toEqual([answer.id]);
     expect(formUnder(open, answer.id)).toContain("Your reply to Theo Lead");
-    expect(formUnder(open, answer.id)).toContain(`href="${pagePath(thread.id)}#post-${answer.id}">Cancel`);
+    expect(formUnder(open, answer.id)).toContain(`href="${pagePath(thread.id)}?post=${answer.id}#post-${answer.id}">Cancel`);
     // Clients get no choice of who sees a reply.
     expect(open).not.toContain('name="visibility"');
   });
@@ -362,7 +363,7 @@ describe("a thread in the portal", () => {
     const { thread, post } = await startThread(client, theCase.id, { title: "A hard week", body: "Kenji asked for more time." });
     const response = await reply(client, thread.id, { parentId: post.id, body: "Honestly I feel better off dead some days." });
     expect(response.status).toBe(302);
-    expect(locationOf(response)).toMatch(new RegExp(`^${pagePath(thread.id)}\\?support=1#post-`));
+    expect(locationOf(response)).toMatch(new RegExp(`^${pagePath(thread.id)}\\?support=1&post=[0-9a-f-]{36}#post-`));
     const [row] = await db.select().from(threads).where(eq(threads.id, thread.id));
     expect(row!.priority).toBe("urgent");
   });

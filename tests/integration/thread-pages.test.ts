@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import { runInRequestScope } from "~/request-scope.server";
 import { rootData } from "~/root.server";
 import { createSavedReply } from "~/models/saved-replies.server";
-import { addPost, editPost, startThread, type StaffThread } from "~/models/threads.server";
+import { buildThreadTree, type ThreadNode } from "~/components/thread-view";
+import { addPost, editPost, getThreadForStaff, startThread, THREAD_PAGE_SIZE, type StaffThread, type ThreadPostView } from "~/models/threads.server";
 import * as caseThreads from "~/routes/cases.$caseId.threads";
+import * as portalThread from "~/routes/portal.questions.$threadId";
 import * as threadPage from "~/routes/threads.$threadId";
 import { db } from "../../db/client";
 import { auditEvents, posts, postVersions, threadReads, threads } from "../../db/schema";
@@ -127,7 +129,8 @@ describe("the staff thread page", () => {
     const s = await setup();
     const shared = await postThread(s.support, s.thread.id, { intent: "reply", parentId: "", body: "We start small.", visibility: "shared" });
     expect(shared.status).toBe(302);
-    expect(shared.headers.get("Location")).toMatch(new RegExp(`^/threads/${s.thread.id}#post-`));
+    // To the page of the thread that holds the new message, scrolled to it.
+    expect(shared.headers.get("Location")).toMatch(new RegExp(`^/threads/${s.thread.id}\\?post=([0-9a-f-]{36})#post-\\1$`));
     expect((await threadRow(s.thread.id)).status).toBe("awaiting_client");
 
     const note = await postThread(s.lead, s.thread.id, { intent: "reply", parentId: s.question.id, body: "Keep an eye on this.", visibility: "internal" });
@@ -177,7 +180,7 @@ describe("the staff thread page", () => {
     const { post } = await addPost(s.lead, s.thread.id, { body: "Frist draft" });
     const edited = await postThread(s.lead, s.thread.id, { intent: "edit", postId: post.id, body: "First draft" });
     expect(edited.status).toBe(302);
-    expect(edited.headers.get("Location")).toBe(`/threads/${s.thread.id}#post-${post.id}`);
+    expect(edited.headers.get("Location")).toBe(`/threads/${s.thread.id}?post=${post.id}#post-${post.id}`);
     const notAuthor = await postThread(s.support, s.thread.id, { intent: "edit", postId: post.id, body: "Hijack" });
     expect(notAuthor.status).toBe(403);
     const data = await responseJson<PageData>(await openThread(s.support, s.thread.id));
@@ -258,9 +261,13 @@ describe("the staff thread page at practice scale", () => {
     expect(many.count, many.queries.join("\n")).toBeLessThanOrEqual(6);
     expect(many.count).toBe(few.count);
     const data = await responseJson<PageData & { replyTo: string | null }>(many.response as Response);
-    expect(data.posts).toHaveLength(200);
+    // One page of the thread: the one holding the post answered.
+    expect(data.posts).toHaveLength(THREAD_PAGE_SIZE);
+    expect(data.pagination).toMatchObject({ total: 200, pages: 4 });
     expect(data.replyTo).toBe(long.ids[150]);
-    expect(data.posts.find((p) => p.id === long.ids[1])).toMatchObject({ edited: true, versionCount: 1, versions: [{ body: "The first text" }] });
+    expect(data.posts.map((p) => p.id)).toContain(long.ids[150]);
+    const first = await getThreadForStaff(s.support, long.thread.id);
+    expect(first.posts.find((p) => p.id === long.ids[1])).toMatchObject({ edited: true, versionCount: 1, versions: [{ body: "The first text" }] });
     expect(data.assignees.map((a) => a.name)).toEqual(["Theo Lead", "Casey Support"]);
     // Writing as it reads: the read mark, the thread's notifications read and the view record.
     const [read] = await db.select().from(threadReads).where(and(eq(threadReads.threadId, long.thread.id), eq(threadReads.userId, s.support.id)));
@@ -269,12 +276,12 @@ describe("the staff thread page at practice scale", () => {
     expect(views.map((v) => [v.actorId, v.caseId, v.details])).toEqual([[s.support.id, s.caseId, { page: "thread" }]]);
   });
 
-  it("has one Reply link per post and no reply form under any post until one is asked for", async () => {
+  it("has one Reply link per post of the page and no reply form under any post until one is asked for", async () => {
     const s = await setup();
     const { thread, ids } = await longThread(s, 200, s.support);
     const html = await render(s.support, thread.id);
     expect(nestedReplyForms(html)).toEqual([]);
-    expect(html.match(/<a [^>]*href="\?replyTo=[0-9a-f-]{36}#reply-[0-9a-f-]{36}"[^>]*>Reply<span class="sr-only"> to /g)).toHaveLength(200);
+    expect(html.match(/<a [^>]*href="\?replyTo=[0-9a-f-]{36}#reply-[0-9a-f-]{36}"[^>]*>Reply<span class="sr-only"> to /g)).toHaveLength(THREAD_PAGE_SIZE);
     // The form for a new message on the question itself stays.
     expect(html).toContain('name="parentId" value=""');
     expect(html).toContain("Send reply and close");
@@ -286,9 +293,10 @@ describe("the staff thread page at practice scale", () => {
     expect(form).toContain('name="submissionKey"');
     expect(form).toContain('value="replyAndClose"');
     expect(form).toContain("Who sees this reply");
-    expect(form).toContain(`href="/threads/${thread.id}#post-${ids[120]}">Cancel`);
-    // The post being answered has its form instead of its link; every other post keeps its link.
-    expect(asked.match(/<a [^>]*href="\?replyTo=[0-9a-f-]{36}#reply-[0-9a-f-]{36}"[^>]*>Reply</g)).toHaveLength(199);
+    // Cancel goes back to the page holding the post.
+    expect(form).toContain(`href="/threads/${thread.id}?post=${ids[120]}#post-${ids[120]}">Cancel`);
+    // The post being answered has its form instead of its link; every other post of its page keeps its link.
+    expect(asked.match(/<a [^>]*href="\?replyTo=[0-9a-f-]{36}#reply-[0-9a-f-]{36}"[^>]*>Reply</g)).toHaveLength(THREAD_PAGE_SIZE - 1);
   });
 
   it("renders the page without a reply form, and without an error, for a post that isn't in this thread", async () => {
@@ -363,6 +371,274 @@ describe("the staff thread page at practice scale", () => {
     ]);
     expect(editForms(failed)).toEqual([own[1]]);
     expect(messagesBeside(formUnder(failed, own[1]!, "edit"), "body")).toEqual(["Write your message before sending it."]);
+  });
+});
+
+describe("a long thread, a page at a time", () => {
+  const staffPage = threadPage as unknown as PageModule;
+  const clientPage = portalThread as unknown as PageModule;
+  const openAsClient = (user: { id: string }, threadId: string, search = "") =>
+    call(portalThread.loader, user, `/portal/questions/${threadId}${search}`, { params: { threadId } });
+  type Paged = { posts: (ThreadPostView & { createdAt: string })[]; pagination: { page: number; pages: number; total: number; newestPostId: string | null }; replyTo: string | null };
+
+  /** A little random generator, the same every run. */
+  function seeded(seed: number) {
+    let state = seed;
+    return () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+  }
+
+  /**
+   * A question with `total` posts in all, written one second apart: replies under recent posts
+   * (chains many levels deep), under any earlier post (so a reply can be older than its siblings'
+   * replies) or under the question; about one in eight an internal note (replies to a note stay notes).
+   */
+  async function nestedThread(s: Awaited<ReturnType<typeof setup>>, total: number) {
+    const { thread, post: question } = await startThread(s.client, s.caseId, { title: `Nested (${total})`, body: "Where do we start?" });
+    const random = seeded(total * 7919);
+    const all: { id: string; parentId: string | null; authorName: string; visibility: "shared" | "internal" }[] = [
+      { id: question.id, parentId: null, authorName: "Jordan Client", visibility: "shared" },
+    ];
+    const rows: (typeof posts.$inferInsert)[] = [];
+    const people = [
+      { id: s.client.id, name: "Jordan Client" },
+      { id: s.lead.id, name: "Theo Lead" },
+      { id: s.support.id, name: "Casey Support" },
+    ];
+    for (let i = 1; i < total; i++) {
+      const roll = random();
+      const parent = roll < 0.5 ? all[all.length - 1]! : roll < 0.8 ? all[Math.floor(random() * all.length)]! : all[0]!;
+      const internal = parent.visibility === "internal" || random() < 0.125;
+      const author = internal ? people[1 + (i % 2)]! : people[i % 3]!;
+      const id = crypto.randomUUID();
+      rows.push({
+        id,
+        threadId: thread.id,
+        parentId: parent.id,
+        authorId: author.id,
+        body: `Message ${i}`,
+        visibility: internal ? "internal" : "shared",
+        createdAt: new Date(question.createdAt.getTime() + i * 1000),
+        editedAt: i % 40 === 7 ? new Date(question.createdAt.getTime() + i * 1000 + 500) : null,
+      });
+      all.push({ id, parentId: parent.id, authorName: author.name, visibility: internal ? "internal" : "shared" });
+    }
+    await db.insert(posts).values(rows);
+    const edited = rows.filter((r) => r.editedAt).map((r) => ({ postId: r.id!, body: "The first text", replacedAt: r.editedAt! }));
+    if (edited.length) await db.insert(postVersions).values(edited);
+    return { thread, all, edited: edited.map((e) => e.postId) };
+  }
+
+  /** The whole thread in the order the thread view shows it, for a reader who sees `visible` posts (as before pages). */
+  function displayOrder(all: { id: string; parentId: string | null; authorName: string; visibility: string }[], sharedOnly: boolean) {
+    const seen = all.filter((p) => !sharedOnly || p.visibility === "shared");
+    const ids = new Set(seen.map((p) => p.id));
+    const flatten = (nodes: ThreadNode<(typeof seen)[number]>[]): string[] => nodes.flatMap((n) => [n.post.id, ...flatten(n.children)]);
+    return flatten(buildThreadTree(seen.map((p) => ({ ...p, parentId: p.parentId && ids.has(p.parentId) ? p.parentId : null }))));
+  }
+
+  /** The ids of the posts a rendered page shows, in order. */
+  const shownOn = (html: string) => [...html.matchAll(/<li id="post-([0-9a-f-]{36})"/g)].map((m) => m[1]);
+
+  it("shows staff 50 posts a page in the thread view's order, with the parent's author for a reply whose parent is on an earlier page", async () => {
+    const s = await setup();
+    const { thread, all, edited } = await nestedThread(s, 120);
+    const order = displayOrder(all, false);
+    expect(order).toHaveLength(120);
+    // The shape this test needs: deep chains, and display order that isn't the order written.
+    expect(order).not.toEqual(all.map((p) => p.id));
+
+    const first = await responseJson<PageData & Paged>(await openThread(s.support, thread.id));
+    expect(first.posts.map((p) => p.id)).toEqual(order.slice(0, 50));
+    expect(first.pagination).toMatchObject({ page: 1, pages: 3, total: 120, newestPostId: all.at(-1)!.id });
+    const third = await responseJson<PageData & Paged>(await openThread(s.support, thread.id, "?page=3"));
+    expect(third.posts.map((p) => p.id)).toEqual(order.slice(100));
+    expect(third.posts).toHaveLength(20);
+    const second = await getThreadForStaff(s.support, thread.id, { page: 2 });
+    expect(second.posts.map((p) => p.id)).toEqual(order.slice(50, 100));
+
+    // Everything a post carries, on any page: earlier texts, internal notes, the parent's author when it is on an earlier page.
+    const byId = new Map(all.map((p) => [p.id, p]));
+    for (const [n, page] of [first.posts, second.posts, third.posts].entries()) {
+      const onPage = new Set(page.map((p) => p.id));
+      for (const p of page) {
+        const parent = byId.get(p.id)!.parentId;
+        expect(p.parentId).toBe(parent);
+        expect(p.visibility).toBe(byId.get(p.id)!.visibility);
+        expect(p.earlierParentName, `page ${n + 1}`).toBe(parent && !onPage.has(parent) ? byId.get(parent)!.authorName : null);
+        expect(p.versionCount).toBe(edited.includes(p.id) ? 1 : 0);
+      }
+    }
+    expect(second.posts.filter((p) => p.earlierParentName).length).toBeGreaterThan(0);
+
+    // Rendered: only the page's posts, in the same order; a reply whose parent is on an earlier page starts at the top, naming whom it answers.
+    const html = await renderPage(staffPage, "/threads/:threadId", s.support, `/threads/${thread.id}?page=2`);
+    expect(shownOn(html)).toEqual(order.slice(50, 100));
+    const opener = second.posts[0]!;
+    expect(opener.earlierParentName).not.toBeNull();
+    const start = html.indexOf(`<li id="post-${opener.id}"`);
+    expect(html.slice(start, html.indexOf("</article>", start))).toContain(`Replying to ${opener.earlierParentName}`);
+  });
+
+  it("keeps the order among more than 127 replies to one post, and for replies written before their parent", async () => {
+    const s = await setup();
+    const { thread, post: question } = await startThread(s.client, s.caseId, { title: "Wide", body: "Many answers" });
+    const at = (i: number) => new Date(question.createdAt.getTime() + i * 1000);
+    const replies = Array.from({ length: 140 }, (_, i) => ({ id: crypto.randomUUID(), parentId: question.id, authorId: s.lead.id, body: `Answer ${i}`, createdAt: at(i + 1) }));
+    // Under the 127th, 128th and 140th answers (where a sibling's rank takes more room), and one "written" before its parent.
+    const under = [126, 127, 139].map((n, i) => ({ id: crypto.randomUUID(), parentId: replies[n]!.id, authorId: s.client.id, body: `Under ${n}`, createdAt: at(200 + i) }));
+    const early = { id: crypto.randomUUID(), parentId: replies[139]!.id, authorId: s.client.id, body: "Early", createdAt: at(0.5) };
+    const rows = [...replies, ...under, early].map((r) => ({ ...r, threadId: thread.id }));
+    await db.insert(posts).values(rows);
+    const all = [{ id: question.id, parentId: null, authorName: "Jordan Client", createdAt: question.createdAt }, ...rows.map((r) => ({ ...r, authorName: "x" }))].sort(
+      (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
+    );
+    const flatten = (nodes: ThreadNode<(typeof all)[number]>[]): string[] => nodes.flatMap((n) => [n.post.id, ...flatten(n.children)]);
+    const order = flatten(buildThreadTree(all));
+    const shown: string[] = [];
+    for (const page of [1, 2, 3]) shown.push(...(await getThreadForStaff(s.support, thread.id, { page })).posts.map((p) => p.id));
+    expect(shown).toEqual(order);
+    // The early one has a parent written after it: it stands on its own after the question's tree, as the thread view has always shown it.
+    expect(order.at(-1)).toBe(early.id);
+    expect(order.indexOf(under[1]!.id)).toBe(order.indexOf(replies[127]!.id) + 1);
+  });
+
+  it("renders the page line, the page links and a link to the newest message, as plain links", async () => {
+    const s = await setup();
+    const { thread, all } = await nestedThread(s, 120);
+    const html = await renderPage(staffPage, "/threads/:threadId", s.support, `/threads/${thread.id}?page=2`);
+    expect(html.match(/Messages 51–100 of 120/g)).toHaveLength(2);
+    const navs = [...html.matchAll(/<nav aria-label="Thread pages">(.*?)<\/nav>/gs)].map((m) => m[1]!);
+    expect(navs).toHaveLength(2);
+    for (const nav of navs) {
+      const links = [...nav.matchAll(/<a ([^>]*)>(.*?)<\/a>/g)].map((m) => ({ attributes: m[1]!, text: m[2]!.replace(/<[^>]+>/g, "") }));
+      expect(links.map((l) => l.text)).toEqual(["Previous", "Page 1", "Page 2", "Page 3", "Next"]);
+      expect(links.map((l) => /href="([^"]*)"/.exec(l.attributes)?.[1])).toEqual(["?page=1", "?page=1", "?page=2", "?page=3", "?page=3"]);
+      expect(links.filter((l) => l.attributes.includes('aria-current="page"')).map((l) => l.text)).toEqual(["Page 2"]);
+    }
+    const newest = all.at(-1)!.id;
+    expect(html).toMatch(new RegExp(`<a href="\\?post=${newest}#post-${newest}"[^>]*>Newest message</a>`));
+
+    // The first page has no "Previous"; the last no "Next".
+    const firstPage = await renderPage(staffPage, "/threads/:threadId", s.support, `/threads/${thread.id}`);
+    expect(firstPage).toContain("Messages 1–50 of 120");
+    expect(firstPage).not.toContain(">Previous<");
+    expect(firstPage).toContain(">Next<");
+    const lastPage = await renderPage(staffPage, "/threads/:threadId", s.support, `/threads/${thread.id}?page=3`);
+    expect(lastPage.match(/Messages 101–120 of 120/g)).toHaveLength(2);
+    expect(lastPage).not.toContain(">Next<");
+
+    // A thread of one page: the count, no page links, no jump to the newest message.
+    const { thread: short } = await nestedThread(s, 12);
+    const one = await renderPage(staffPage, "/threads/:threadId", s.support, `/threads/${short.id}`);
+    expect(one).toContain("Messages 1–12 of 12");
+    expect(one).not.toContain('aria-label="Thread pages"');
+    expect(one).not.toContain("Newest message");
+  });
+
+  it("opens the page holding ?post, ?replyTo or ?edit; anything else falls back to page 1; past the end, the last page", async () => {
+    const s = await setup();
+    const { thread, all } = await nestedThread(s, 120);
+    const order = displayOrder(all, false);
+    const pageOf = async (search: string) => (await responseJson<Paged>(await openThread(s.support, thread.id, search))).pagination.page;
+
+    expect(await pageOf(`?post=${order[75]}`)).toBe(2);
+    expect(await pageOf(`?post=${order[100]}`)).toBe(3);
+    expect(await pageOf(`?post=${order[49]}&page=3`)).toBe(1);
+    const own = order.slice(100).find((id) => all.find((p) => p.id === id)!.authorName === "Casey Support")!;
+    expect(await pageOf(`?edit=${own}`)).toBe(3);
+
+    // ?replyTo of a post on page 3 opens page 3 with the form under that post.
+    const target = order[110]!;
+    const data = await responseJson<Paged>(await openThread(s.support, thread.id, `?replyTo=${target}`));
+    expect([data.pagination.page, data.replyTo]).toEqual([3, target]);
+    const html = await renderPage(staffPage, "/threads/:threadId", s.support, `/threads/${thread.id}?replyTo=${target}`);
+    expect(nestedReplyForms(html)).toEqual([target]);
+    expect(formUnder(html, target)).toContain("Send reply");
+
+    const { thread: other } = await nestedThread(s, 3);
+    const [elsewhere] = await db.select({ id: posts.id }).from(posts).where(eq(posts.threadId, other.id)).limit(1);
+    for (const search of [`?post=${elsewhere!.id}`, `?post=${crypto.randomUUID()}`, "?post=nonsense", `?post=nonsense&page=2`, "?page=junk", "?page=0", "?page=-3", "?page=1.5", ""]) {
+      expect(await pageOf(search), search).toBe(1);
+    }
+    for (const search of ["?page=4", "?page=99", "?page=2147483648"]) {
+      const past = await responseJson<Paged>(await openThread(s.support, thread.id, search));
+      expect(past.pagination.page, search).toBe(3);
+      expect(past.posts.map((p) => p.id)).toEqual(order.slice(100));
+    }
+    expect(await pageOf("?page=2")).toBe(2);
+  });
+
+  it("counts only shared posts for the client, in the same order, and never opens a page for an internal note", async () => {
+    const s = await setup();
+    const { thread, all } = await nestedThread(s, 120);
+    const order = displayOrder(all, true);
+    const shared = all.filter((p) => p.visibility === "shared").length;
+    expect(order).toHaveLength(shared);
+    expect(shared).toBeGreaterThan(50);
+    expect(shared).toBeLessThan(120);
+    const pages = Math.ceil(shared / 50);
+
+    const first = await responseJson<Paged>(await openAsClient(s.client, thread.id));
+    expect(first.pagination).toMatchObject({ page: 1, pages, total: shared });
+    expect(first.posts.map((p) => p.id)).toEqual(order.slice(0, 50));
+    expect(first.posts.every((p) => p.visibility === "shared")).toBe(true);
+    const last = await responseJson<Paged>(await openAsClient(s.client, thread.id, `?page=${pages + 5}`));
+    expect(last.pagination.page).toBe(pages);
+    expect(last.posts.map((p) => p.id)).toEqual(order.slice((pages - 1) * 50));
+
+    // The newest message the client sees, never a newer internal note.
+    const newestShared = all.filter((p) => p.visibility === "shared").at(-1)!.id;
+    expect(first.pagination.newestPostId).toBe(newestShared);
+
+    // An internal note's id opens page 1 and shows nothing of it.
+    const note = all.filter((p) => p.visibility === "internal").at(-1)!.id;
+    const viaNote = await openAsClient(s.client, thread.id, `?post=${note}`);
+    expect(viaNote.status).toBe(200);
+    const noted = await responseJson<Paged>(viaNote);
+    expect(noted.pagination.page).toBe(1);
+    expect(JSON.stringify(noted)).not.toContain(note);
+    expect((await responseJson<Paged>(await openAsClient(s.client, thread.id, `?replyTo=${note}`))).replyTo).toBeNull();
+
+    // A shared post on page 2 opens page 2, with the form under it.
+    const target = order[60]!;
+    const open = await responseJson<Paged>(await openAsClient(s.client, thread.id, `?replyTo=${target}`));
+    expect([open.pagination.page, open.replyTo]).toEqual([2, target]);
+    const html = await renderPage(clientPage, "/portal/questions/:threadId", s.client, `/portal/questions/${thread.id}?post=${target}`);
+    expect(shownOn(html)).toEqual(order.slice(50, 100));
+    expect(html).toContain(`Messages 51–${Math.min(100, shared)} of ${shared}`);
+    expect(html).toContain('aria-label="Thread pages"');
+  });
+
+  it("answers 404 for a thread on a case the reader can't see, whatever page or post is asked for", async () => {
+    const s = await setup();
+    const { thread, all } = await nestedThread(s, 60);
+    const otherClient = await createUser({ role: "client" });
+    for (const search of ["", "?page=2", `?post=${all[55]!.id}`, `?replyTo=${all[55]!.id}`]) {
+      expect((await openThread(s.outsider, thread.id, search)).status, search).toBe(404);
+      expect((await openAsClient(otherClient, thread.id, search)).status, search).toBe(404);
+    }
+  });
+
+  it("opens the client's page in as many statements for a long thread as for a short one", async () => {
+    const s = await setup();
+    const { thread: short } = await nestedThread(s, 2);
+    const { thread: long, all } = await nestedThread(s, 120);
+    const statements = async (threadId: string, search = "") => {
+      const { request } = await requestAs(s.client, `/portal/questions/${threadId}${search}`);
+      return countQueries(() =>
+        runInRequestScope("GET", async () => {
+          await rootData(request);
+          return portalThread.loader({ request, params: { threadId }, context: testContext });
+        }),
+      );
+    };
+    const few = await statements(short.id);
+    const many = await statements(long.id, `?post=${all[100]!.id}`);
+    expect(many.count, many.queries.join("\n")).toBe(few.count);
+    expect((await responseJson<Paged>(many.result as Response)).posts.length).toBeLessThanOrEqual(50);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   markThreadReadAndRecordView,
   reopenThread,
   startThread,
+  THREAD_PAGE_SIZE,
 } from "~/models/threads.server";
 import { RuleViolation } from "~/models/errors.server";
 import { db } from "../../db/client";
@@ -348,7 +349,8 @@ describe("internal notes never reach the client", () => {
     const staffView = await getThreadForStaff(s.support, thread.id);
     expect(staffView.posts.filter((p) => p.visibility === "internal")).toHaveLength(2);
     const [told] = await notificationsFor(s.support.id);
-    expect(told).toMatchObject({ kind: "new_reply", link: `/threads/${thread.id}` });
+    // The link opens the page of the thread that holds the note.
+    expect(told).toMatchObject({ kind: "new_reply", link: `/threads/${thread.id}?post=${note.id}#post-${note.id}` });
     expect(told!.text).toBe("Theo Lead added an internal note to a question on Jordan Client's case.");
 
     const everything = JSON.stringify([await db.select().from(notifications), await db.select().from(emailOutbox), await db.select().from(auditEvents)]);
@@ -381,7 +383,11 @@ describe("notifications", () => {
     }
     const clientNotes = await notificationsFor(s.client.id);
     expect(clientNotes).toHaveLength(1);
-    expect(clientNotes[0]).toMatchObject({ kind: "new_reply", text: "Casey Support replied to your question.", link: `/portal/questions/${thread.id}` });
+    expect(clientNotes[0]).toMatchObject({
+      kind: "new_reply",
+      text: "Casey Support replied to your question.",
+      link: `/portal/questions/${thread.id}?post=${answer.id}#post-${answer.id}`,
+    });
   });
 });
 
@@ -407,7 +413,7 @@ describe("risk flags", () => {
 
     const leadNotes = await notificationsFor(s.lead.id);
     const urgent = leadNotes.find((n) => n.kind === "urgent_flag");
-    expect(urgent).toMatchObject({ link: `/threads/${thread.id}`, caseId: s.caseId });
+    expect(urgent).toMatchObject({ link: `/threads/${thread.id}?post=${post.id}#post-${post.id}`, caseId: s.caseId });
     expect(urgent!.text).not.toContain("die");
     expect(leadNotes.filter((n) => n.createdAt.getTime() === post.createdAt.getTime())).toHaveLength(1);
     expect((await emailsTo(s.lead)).length).toBe(leadEmailsBefore + 1);
@@ -579,22 +585,25 @@ describe("reading threads", () => {
     return thread;
   }
 
-  it("opens a thread of 200 posts in as many queries as a thread of 2", async () => {
+  it("opens a thread of 200 posts in as many queries as a thread of 2, a page of posts at a time", async () => {
     const s = await setup();
     const short = await longThread(s, 1);
     const long = await longThread(s, 199);
     const staffShort = await countQueries(() => getThreadForStaff(s.lead, short.id));
     const staffLong = await countQueries(() => getThreadForStaff(s.lead, long.id));
-    expect(staffLong.result.posts).toHaveLength(200);
+    expect(staffLong.result.posts).toHaveLength(THREAD_PAGE_SIZE);
+    expect(staffLong.result.pagination).toMatchObject({ page: 1, pages: 4, total: 200 });
     expect(staffLong.count).toBe(staffShort.count);
-    // The thread with its case, names and team; then the posts with their earlier texts.
+    // The thread with its case, names and team; then the page's posts with their earlier texts.
     expect(staffLong.count).toBe(2);
     expect(staffLong.result.posts.filter((p) => p.versionCount === 1)).toHaveLength(20);
 
     const clientShort = await countQueries(() => getThreadForClient(s.client, short.id));
-    const clientLong = await countQueries(() => getThreadForClient(s.client, long.id));
+    const clientLong = await countQueries(() => getThreadForClient(s.client, long.id, { page: 4 }));
     expect(clientLong.count).toBe(clientShort.count);
-    expect(clientLong.result.posts.length).toBe(200 - Math.floor((199 + 3) / 7));
+    const shared = 200 - Math.floor((199 + 3) / 7);
+    expect(clientLong.result.pagination).toMatchObject({ page: 4, pages: 4, total: shared });
+    expect(clientLong.result.posts.length).toBe(shared - 3 * THREAD_PAGE_SIZE);
     expect(clientLong.result.posts.every((p) => p.visibility === "shared")).toBe(true);
   });
 

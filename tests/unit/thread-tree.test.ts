@@ -44,6 +44,33 @@ describe("buildThreadTree", () => {
     expect(flatten(tree)).toEqual(["q@0", "later@1", "orphan@0", "early@0"]);
   });
 
+  it("starts a later page's reply to a post on an earlier page at the top, naming whom it answers", () => {
+    type Paged = P & { earlierParentName?: string | null };
+    const page: Paged[] = [
+      { ...post("x", "gone"), earlierParentName: "Casey" },
+      post("x1", "x"),
+      post("x2", "x1"),
+      { ...post("y", "gone"), earlierParentName: "Casey" },
+      { ...post("z", "older"), earlierParentName: "Jordan" },
+      post("z1", "z"),
+      post("w", null),
+    ];
+    const tree = buildThreadTree(page);
+    expect(tree.map((n) => [n.post.id, n.depth, n.replyingTo])).toEqual([
+      ["x", 0, "Casey"],
+      ["y", 0, "Casey"],
+      ["z", 0, "Jordan"],
+      ["w", 0, null],
+    ]);
+    // Its own replies on the page nest under it as usual, without naming anyone.
+    expect(flatten(tree)).toEqual(["x@0(Casey)", "x1@1", "x2@2", "y@0(Casey)", "z@0(Jordan)", "z1@1", "w@0"]);
+    // The depth cap counts from the top of the page.
+    const deep = [{ ...post("d0", "gone"), earlierParentName: "Robin" }, post("d1", "d0"), post("d2", "d1"), post("d3", "d2"), post("d4", "d3", "Four"), post("d5", "d4")];
+    expect(flatten(buildThreadTree(deep))).toEqual(["d0@0(Robin)", "d1@1", "d2@2", "d3@3", "d4@4", "d5@4(Four)"]);
+    // A name given for a post whose parent is on the page changes nothing.
+    expect(flatten(buildThreadTree([post("q", null), { ...post("a", "q"), earlierParentName: "Nobody" }]))).toEqual(["q@0", "a@1"]);
+  });
+
   it("handles an empty thread and a long chain without trouble", () => {
     expect(buildThreadTree([])).toEqual([]);
     const long = [post("p0", null), ...Array.from({ length: 500 }, (_, i) => post(`p${i + 1}`, `p${i}`))];
