@@ -381,23 +381,12 @@ export type AdminDashboard = {
 };
 
 /**
- * The admin dashboard's figures, in three queries. Admins only (anyone else: 404).
- * - byStatus: every case counted by its status.
- * - adherence: per week, check-ins submitted on the cases active now against those expected of
- *   them (one per cadence since each case opened, up to now). Status history isn't kept, so a
- *   case counts by its current status for all 12 weeks.
- * - caseload: per practitioner, the open (not closed) cases they lead and support; deactivated
- *   staff are listed only while they still hold open cases.
- * - questions: per week, threads whose first response came that week, with the median time from
- *   the question to that response (percentile_cont(0.5)), in hours.
- * The weeks that have ended are read from dashboard_weeks (keptWeeks); `keptWeeks: false`
- * computes every week from the data instead, touching nothing (tests compare the two).
+ * The dashboard's caseload statement (not run): each practitioner's open cases counted first (a
+ * hash join of the memberships and the open cases, read from cases_open_idx), then joined to the
+ * practitioners: joining per membership made the planner probe the cases 8,000 times on a
+ * large practice.
  */
-export async function adminDashboard(actor: Actor, now = new Date(), options: { keptWeeks?: boolean } = {}): Promise<AdminDashboard> {
-  if (actor.role !== "admin") throw notFound();
-  // Each practitioner's open cases counted first (a hash join of the memberships and the open
-  // cases), then joined to the practitioners: joining per membership made the planner probe
-  // the cases 8,000 times on a large practice.
+export function caseloadQuery() {
   const open = db
     .select({
       userId: caseMembers.userId,
@@ -412,22 +401,40 @@ export async function adminDashboard(actor: Actor, now = new Date(), options: { 
   const lead = sql`coalesce(${open.lead}, 0)`;
   const support = sql`coalesce(${open.support}, 0)`;
 
+  return db
+    .select({
+      id: users.id,
+      name: users.name,
+      role: users.role,
+      deactivated: sql<boolean>`${users.deactivatedAt} is not null`,
+      lead: sql<number>`${lead}`.mapWith(Number),
+      support: sql<number>`${support}`.mapWith(Number),
+    })
+    .from(users)
+    .leftJoin(open, eq(open.userId, users.id))
+    .where(and(inArray(users.role, [...STAFF_ROLES]), or(isNull(users.deactivatedAt), isNotNull(open.userId))))
+    .orderBy(desc(sql`${lead} + ${support}`), asc(users.name), asc(users.id));
+}
+
+/**
+ * The admin dashboard's figures, in three queries. Admins only (anyone else: 404).
+ * - byStatus: every case counted by its status.
+ * - adherence: per week, check-ins submitted on the cases active now against those expected of
+ *   them (one per cadence since each case opened, up to now). Status history isn't kept, so a
+ *   case counts by its current status for all 12 weeks.
+ * - caseload: per practitioner, the open (not closed) cases they lead and support; deactivated
+ *   staff are listed only while they still hold open cases.
+ * - questions: per week, threads whose first response came that week, with the median time from
+ *   the question to that response (percentile_cont(0.5)), in hours.
+ * The weeks that have ended are read from dashboard_weeks (keptWeeks); `keptWeeks: false`
+ * computes every week from the data instead, touching nothing (tests compare the two).
+ */
+export async function adminDashboard(actor: Actor, now = new Date(), options: { keptWeeks?: boolean } = {}): Promise<AdminDashboard> {
+  if (actor.role !== "admin") throw notFound();
   const [statusRows, weeks, caseload] = await Promise.all([
     db.select({ status: cases.status, n: count() }).from(cases).groupBy(cases.status),
     options.keptWeeks === false ? computedWeeks(now) : keptWeeks(now),
-    db
-      .select({
-        id: users.id,
-        name: users.name,
-        role: users.role,
-        deactivated: sql<boolean>`${users.deactivatedAt} is not null`,
-        lead: sql<number>`${lead}`.mapWith(Number),
-        support: sql<number>`${support}`.mapWith(Number),
-      })
-      .from(users)
-      .leftJoin(open, eq(open.userId, users.id))
-      .where(and(inArray(users.role, [...STAFF_ROLES]), or(isNull(users.deactivatedAt), isNotNull(open.userId))))
-      .orderBy(desc(sql`${lead} + ${support}`), asc(users.name), asc(users.id)),
+    caseloadQuery(),
   ]);
 
   return {

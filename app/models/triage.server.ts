@@ -78,7 +78,7 @@ const leadUser = alias(users, "lead_user");
  * the questions that don't make the page are never fetched from the table. The thread's other
  * columns and the joins for the client, assignee and case lead touch only the page's rows.
  */
-function queueRows(actor: Actor, query: TriageQuery) {
+export function triageRowsQuery(actor: Actor, query: TriageQuery) {
   const page = db
     .select({ id: threads.id, caseId: threads.caseId, priority: threads.priority, waitingSince: threads.waitingSince })
     .from(threads)
@@ -112,9 +112,9 @@ function queueRows(actor: Actor, query: TriageQuery) {
     .orderBy(desc(page.priority), asc(page.waitingSince), asc(page.id));
 }
 
-/** How many questions wait in each filter of the viewer's queue, in one query. */
-async function queueCounts(actor: Actor) {
-  const [row] = await db
+/** The statement counting the questions in each filter of the viewer's queue. */
+export function triageCountsQuery(actor: Actor) {
+  return db
     .select({
       all: sql<number>`count(*)::int`,
       mine: sql<number>`(count(*) filter (where ${threads.assigneeId} = ${actor.id}))::int`,
@@ -122,6 +122,11 @@ async function queueCounts(actor: Actor) {
     })
     .from(threads)
     .where(waitingOnCasesOf(actor));
+}
+
+/** How many questions wait in each filter of the viewer's queue, in one query. */
+async function queueCounts(actor: Actor) {
+  const [row] = await triageCountsQuery(actor);
   return { all: row?.all ?? 0, mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0 } satisfies Record<TriageFilter, number>;
 }
 
@@ -133,7 +138,7 @@ async function queueCounts(actor: Actor) {
 export async function listTriage(actor: Actor, query: TriageQuery, now: Date = new Date()) {
   requireStaffActor(actor);
   const [rows, counts, targetHours] = await Promise.all([
-    queueRows(actor, query),
+    triageRowsQuery(actor, query),
     queueCounts(actor),
     getSetting("first_response_target_hours"),
   ]);

@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DAY_MS, isCheckInOverdue, reminderPeriodStart } from "~/models/check-in-schedule";
 import {
   adminDashboard,
+  caseloadQuery,
   needsAttention,
   needsAttentionQuery,
   overdueCasesForClient,
@@ -16,8 +17,9 @@ import { caseListQuery, listCases } from "~/models/cases.server";
 import * as adminRoute from "~/routes/admin._index";
 import { db } from "../../db/client";
 import { auditEvents, caseMembers, cases, checkIns, checkInReminders, emailOutbox, threads, type CaseStatus, type RiskLevel } from "../../db/schema";
-import { createUser, requestAs, respond, testContext } from "../support/factories";
+import { createUser, insertCase, requestAs, respond, testContext } from "../support/factories";
 import { countQueries } from "../support/query-counter";
+import { indexesUsed, indexScans } from "../support/query-plan";
 
 // Overdue check-ins (the rule and its SQL twin), needs-attention lists, check-in reminders and
 // the admin dashboard's figures against hand-computed values. Each test file has its own
@@ -262,19 +264,9 @@ describe("needs attention", () => {
     // Unusable indexes would leave only the sequential scans this switches off: the overdue
     // condition must be the indexed expression (so the index finds the overdue cases, an Index
     // Cond), the other conditions must imply the partial indexes' own.
-    type PlanNode = { "Index Name"?: string; "Index Cond"?: string; Plans?: PlanNode[] };
-    const scans = (node: PlanNode): PlanNode[] => [...(node["Index Name"] ? [node] : []), ...(node.Plans ?? []).flatMap(scans)];
     for (const role of ["admin", "coach"] as const) {
       const viewer = await createUser({ role });
-      const result = await db.transaction(async (tx) => {
-        await tx.execute(sql`set local enable_seqscan = off`);
-        return tx.execute(sql`explain (format json) ${needsAttentionQuery(viewer, now)}`);
-      });
-      // postgres.js answers the rows, PGlite an object holding them.
-      const rows = (Array.isArray(result) ? result : (result as unknown as { rows: unknown[] }).rows) as Record<string, unknown>[];
-      const raw = Object.values(rows[0]!)[0];
-      const [{ Plan }] = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: PlanNode }];
-      const used = scans(Plan);
+      const used = await indexScans(needsAttentionQuery(viewer, now));
       const uses = (index: string, withCondition = false) =>
         used.some((node) => node["Index Name"] === index && (!withCondition || node["Index Cond"]?.includes("AT TIME ZONE")));
       expect({ role, overdue: uses("cases_check_in_due_idx", true), falling: uses("cases_falling_idx"), urgent: uses("cases_urgent_idx") }).toEqual({
@@ -415,5 +407,14 @@ describe("admin dashboard", () => {
     expect(delta("answered", after.questions, before.questions)).toEqual([0, 3, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0]);
     // Nothing else in this database was answered in 2030, so the medians are the fixture's alone.
     expect(after.questions.map((w) => w.medianHours)).toEqual([null, 4, null, null, null, null, null, null, 4.5, null, null, null]);
+  });
+
+  it("counts the caseload's open cases from cases_open_idx (its condition implies the index's)", async () => {
+    const coach = await createUser({ role: "coach" });
+    const therapist = await createUser({ role: "therapist" });
+    await insertCase({ lead: coach, support: [therapist] });
+    await insertCase({ lead: therapist, status: "paused" });
+    await insertCase({ lead: coach, status: "closed" });
+    expect(await indexesUsed(caseloadQuery())).toContain("cases_open_idx");
   });
 });

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { and, eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listTriage, triageQuery, type TriageQuery } from "~/models/triage.server";
+import { listTriage, triageCountsQuery, triageQuery, triageRowsQuery, TRIAGE_FILTERS, type TriageQuery } from "~/models/triage.server";
 import * as triageRoute from "~/routes/triage";
 import { db } from "../../db/client";
 import {
@@ -13,6 +13,7 @@ import {
 } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, responseJson, testContext } from "../support/factories";
 import { countQueries } from "../support/query-counter";
+import { indexesUsed } from "../support/query-plan";
 
 // The triage queue: what waits for a staff reply on the viewer's cases (admins: all), urgent
 // first then longest waiting; the filters, paging, the first-response state at its exact
@@ -253,6 +254,28 @@ describe("paging", () => {
     const response = await call(triageRoute.loader, p.coach, "/triage?perPage=10&page=7");
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toBe("/triage?page=2&perPage=10");
+  });
+});
+
+describe("the queue's index", () => {
+  it("the page's rows and the counts read threads_triage_case_idx, for a coach and for an admin", async () => {
+    // The index holds only the questions awaiting staff: the queue's condition must imply that,
+    // or the plan falls back on the table (a sequential scan, switched off here) or another index.
+    const p = await practice();
+    await insertThread({ caseId: p.caseA.id, createdBy: p.clientA.id, assigneeId: p.coach.id });
+    await insertThread({ caseId: p.caseB.id, createdBy: p.clientB.id, priority: "urgent" });
+    await insertThread({ caseId: p.caseC.id, createdBy: p.clientC.id, status: "awaiting_client" });
+    const used: Record<string, string[]> = {};
+    const expected: Record<string, unknown> = {};
+    for (const viewer of [p.coach, p.admin]) {
+      for (const filter of TRIAGE_FILTERS) {
+        used[`${viewer.role} rows, ${filter}`] = await indexesUsed(triageRowsQuery(viewer, query({ filter })));
+      }
+      used[`${viewer.role} counts`] = await indexesUsed(triageCountsQuery(viewer));
+    }
+    for (const key of Object.keys(used)) expected[key] = expect.arrayContaining(["threads_triage_case_idx"]);
+    expect(Object.keys(used)).toHaveLength(8);
+    expect(used).toEqual(expected);
   });
 });
 
