@@ -1,5 +1,5 @@
-import { Fragment, type ReactNode } from "react";
-import ReactMarkdown, { type Components } from "react-markdown";
+import { Fragment, type ReactElement, type ReactNode } from "react";
+import parseMarkdown, { type Components } from "react-markdown";
 
 // The one way user-written Markdown is shown. Raw HTML in the source is dropped (never
 // rendered), and react-markdown's URL filter empties any link or image address whose protocol
@@ -78,11 +78,36 @@ export function Markdown({ children, className }: { children: string; className?
       </div>
     );
   }
-  return (
-    <div className={`prose-cairn ${className ?? ""}`}>
-      <ReactMarkdown skipHtml components={components}>
-        {children}
-      </ReactMarkdown>
-    </div>
-  );
+  return <div className={`prose-cairn ${className ?? ""}`}>{parsed(children)}</div>;
+}
+
+// The same texts are shown again and again: a thread's messages to everyone who opens it, and to
+// the writer again after every reply (the page reloads); a plan step's guidance on the portal of
+// every client the plan was given to. So the parser's output (React elements, which never change
+// once made) is kept for the texts shown most recently. It depends on nothing but the text, so a
+// kept rendering is exactly what parsing again would give. Bounded: past PARSED_KEPT texts, the
+// one shown least recently goes.
+
+export const PARSED_KEPT = 500;
+const kept = new Map<string, ReactElement>();
+
+/** How many parsed texts are kept now (for tests). */
+export function parsedTextsKept() {
+  return kept.size;
+}
+
+function parsed(text: string): ReactElement {
+  const found = kept.get(text);
+  if (found) {
+    // Most recently shown last: a Map keeps insertion order.
+    kept.delete(text);
+    kept.set(text, found);
+    return found;
+  }
+  // react-markdown's component is a plain function of its props (no hooks), so calling it gives
+  // the elements it would render.
+  const element = parseMarkdown({ children: text, skipHtml: true, components });
+  if (kept.size >= PARSED_KEPT) kept.delete(kept.keys().next().value!);
+  kept.set(text, element);
+  return element;
 }
