@@ -912,17 +912,25 @@ function fromJson<T>(value: T | string): T {
  * order); numbering the posts by path gives each its place. The walk reads only ids, parents and
  * times; text, authors and earlier versions are read for the page's posts alone.
  */
-async function readPostPage(
-  actor: Actor,
-  threadId: string,
-  opts: { sharedOnly: boolean; wanted: ThreadPageWanted },
-): Promise<{ posts: ThreadPostView[]; pagination: ThreadPagination }> {
+/**
+ * The statement readPostPage runs, built once for staff and once for clients: drizzle builds a
+ * query's SQL from its parts on every run, which for this one cost more than a millisecond per
+ * view. The values (thread, wanted post, page, reader) are placeholders filled in per call.
+ */
+const postPageStatements = new Map<boolean, ReturnType<typeof buildPostPageStatement>>();
+
+function postPageStatement(sharedOnly: boolean) {
+  let statement = postPageStatements.get(sharedOnly);
+  if (!statement) {
+    statement = buildPostPageStatement(sharedOnly);
+    postPageStatements.set(sharedOnly, statement);
+  }
+  return statement;
+}
+
+function buildPostPageStatement(sharedOnly: boolean) {
   const size = THREAD_PAGE_SIZE;
-  const asked = opts.wanted.post || null;
-  const wantedId = asked && z.uuid().safeParse(asked).success ? asked : null;
-  // A post asked for that isn't found falls back to page 1, like no address at all.
-  const requested = asked ? 1 : Math.min(1_000_000, Math.max(1, Math.floor(opts.wanted.page ?? 1) || 1));
-  const shared = (alias: string) => (opts.sharedOnly ? sql.raw(` and ${alias}.visibility = 'shared'`) : sql``);
+  const shared = (alias: string) => (sharedOnly ? sql.raw(` and ${alias}.visibility = 'shared'`) : sql``);
 
   // A sibling's rank as bytes that sort as the ranks do and never start one another: one byte
   // (0x01–0x7f) for the first 127 siblings, which is nearly always, else four with the top bit set.
@@ -940,14 +948,14 @@ async function readPostPage(
       sql`with recursive tree (id, created_at, author_id, parent, parent_author, path) as (
           select p.id, p.created_at, p.author_id, null::uuid, null::uuid, ${rankBytes(sql`row_number() over (order by p.created_at, p.id)`)}
           from ${posts} p
-          where p.thread_id = ${threadId}${shared("p")}
+          where p.thread_id = ${sql.placeholder("threadId")}${shared("p")}
             and not exists (select 1 from ${posts} up where up.id = p.parent_id and up.thread_id = p.thread_id${shared("up")}
               and (up.created_at, up.id) < (p.created_at, p.id))
           union all
           select c.id, c.created_at, c.author_id, t.id, t.author_id,
             t.path || ${rankBytes(sql`row_number() over (partition by c.parent_id order by c.created_at, c.id)`)}
           from tree t inner join ${posts} c on c.parent_id = t.id
-          where c.thread_id = ${threadId}${shared("c")} and (c.created_at, c.id) > (t.created_at, t.id)
+          where c.thread_id = ${sql.placeholder("threadId")}${shared("c")} and (c.created_at, c.id) > (t.created_at, t.id)
         )
         select id, created_at, parent, parent_author, (row_number() over (order by path))::int as pos from tree`,
     );
@@ -961,8 +969,8 @@ async function readPostPage(
     })
     .as(
       sql`select count(*)::int as total,
-          coalesce((select (pos - 1) / ${size}::int + 1 from ordered where id = ${wantedId}::uuid),
-            least(${requested}::int, greatest((count(*)::int + ${size - 1}::int) / ${size}::int, 1))) as page,
+          coalesce((select (pos - 1) / ${size}::int + 1 from ordered where id = ${sql.placeholder("wantedId")}::uuid),
+            least(${sql.placeholder("requested")}::int, greatest((count(*)::int + ${size - 1}::int) / ${size}::int, 1))) as page,
           (select id from ordered order by created_at desc, id desc limit 1) as newest_id,
           max(created_at) as newest_at
         from ordered`,
@@ -987,7 +995,7 @@ async function readPostPage(
   const earlier = sql<VersionJson>`(select json_agg(json_build_object('id', ${postVersions.id}, 'body', ${postVersions.body}, 'replacedAt', ${postVersions.replacedAt})
       order by ${postVersions.replacedAt} desc, ${postVersions.id} desc)
     from ${postVersions} where ${postVersions.postId} = ${posts.id})`;
-  const versionsOf = opts.sharedOnly ? sql<VersionJson>`case when ${posts.authorId} = ${actor.id} then ${earlier} end` : earlier;
+  const versionsOf = sharedOnly ? sql<VersionJson>`case when ${posts.authorId} = ${sql.placeholder("actorId")} then ${earlier} end` : earlier;
   // Each author looked up by id (a thread has a handful, remembered between rows) rather than the
   // whole users table hashed for every view, which is what the planner picks for a plain join.
   const author = db
@@ -1000,7 +1008,7 @@ async function readPostPage(
   const earlierParentName = sql<string | null>`case when on_page.on_page_parent is not null
       and not exists (select 1 from on_page here where here.on_page_id = on_page.on_page_parent)
     then (select parent_user.name from ${users} parent_user where parent_user.id = on_page.on_page_parent_author) end`;
-  const rows = await db
+  return db
     .with(ordered, meta, onPage)
     .select({
       total: meta.total,
@@ -1023,7 +1031,21 @@ async function readPostPage(
     .leftJoin(onPage, sql`true`)
     .leftJoin(posts, eq(posts.id, onPage.id))
     .leftJoinLateral(author, sql`true`)
-    .orderBy(asc(onPage.pos));
+    .orderBy(asc(onPage.pos))
+    .prepare(`thread_post_page_${sharedOnly ? "client" : "staff"}`);
+}
+
+async function readPostPage(
+  actor: Actor,
+  threadId: string,
+  opts: { sharedOnly: boolean; wanted: ThreadPageWanted },
+): Promise<{ posts: ThreadPostView[]; pagination: ThreadPagination }> {
+  const size = THREAD_PAGE_SIZE;
+  const asked = opts.wanted.post || null;
+  const wantedId = asked && z.uuid().safeParse(asked).success ? asked : null;
+  // A post asked for that isn't found falls back to page 1, like no address at all.
+  const requested = asked ? 1 : Math.min(1_000_000, Math.max(1, Math.floor(opts.wanted.page ?? 1) || 1));
+  const rows = await postPageStatement(opts.sharedOnly).execute({ threadId, wantedId, requested, actorId: actor.id });
 
   const head = rows[0];
   const total = head?.total ?? 0;
