@@ -74,16 +74,19 @@ export function DataTable<T>({ caption, columns, rows, sort, dir, emptyMessage, 
           ))}
         </thead>
         <tbody>
-          {table.getRowModel().rows.length === 0 ? (
+          {rows.length === 0 ? (
             <tr>
               <td colSpan={columns.length} className="px-3 py-6 text-center text-stone-600">
                 {emptyMessage}
               </td>
             </tr>
           ) : (
-            table.getRowModel().rows.map((row) => (
+            // The rows as given, every column: nothing is sorted, grouped, paged, hidden or pinned
+            // here, so the row models built on the core one and the per-row visibility and pinning
+            // filters would only pass the same rows and cells through (TanStack makes them per row).
+            table.getCoreRowModel().rows.map((row) => (
               <tr key={row.id} className="border-t border-stone-100 hover:bg-stone-50">
-                {row.getVisibleCells().map((cell) => (
+                {row.getAllCells().map((cell) => (
                   <td key={cell.id} className={`px-3 py-2 ${(cell.column.columnDef as SortableColumn<T>).meta?.className ?? ""}`}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
                   </td>
