@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, unionAll } from "drizzle-orm/pg-core";
 import { db } from "../../db/client";
 import {
@@ -395,7 +395,8 @@ export function caseloadQuery() {
     })
     .from(caseMembers)
     .innerJoin(cases, eq(cases.id, caseMembers.caseId))
-    .where(ne(cases.status, "closed"))
+    // A literal, as in needsAttentionQuery: cases_open_idx is partial (open cases only).
+    .where(sql`${cases.status} <> 'closed'`)
     .groupBy(caseMembers.userId)
     .as("open_cases");
   const lead = sql`coalesce(${open.lead}, 0)`;

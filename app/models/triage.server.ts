@@ -56,9 +56,13 @@ export function triageHref(query: TriageQuery) {
   return qs ? `/triage?${qs}` : "/triage";
 }
 
-/** The queue itself: questions waiting for staff on the cases `actor` may see. */
+/**
+ * The queue itself: questions waiting for staff on the cases `actor` may see. The status is a
+ * literal, not a parameter, so threads_triage_case_idx (partial: waiting questions only) stays
+ * usable whichever plan Postgres keeps for the prepared statement.
+ */
 function waitingOnCasesOf(actor: Actor) {
-  return and(eq(threads.status, "awaiting_staff"), visibleCases(actor, threads.caseId));
+  return and(sql`${threads.status} = 'awaiting_staff'`, visibleCases(actor, threads.caseId));
 }
 
 function filterCondition(actor: Actor, filter: TriageFilter): SQL | undefined {
