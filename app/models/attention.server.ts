@@ -115,48 +115,30 @@ export function needsAttentionQuery(actor: Actor, now: Date) {
   // provable from them whichever plan Postgres keeps for the prepared statement.
   const openCase = sql`${cases.status} <> 'closed'`;
 
-  const overdueWhere = onVisible(overdueSql(now));
-  const overdue = db
-    .select({
-      kind: sql<AttentionKind>`'overdue'::text`,
-      ...caseBase,
-      ...noThread,
-      since: sql<Date>`${checkInDueSql}`.mapWith(cases.openedAt),
-      total: casesCounted(overdueWhere),
-    })
-    .from(cases)
-    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(overdueWhere)
-    .orderBy(asc(checkInDueUtcSql), asc(cases.id))
-    .limit(ATTENTION_LIMIT);
-  const fallingWhere = onVisible(sql`${openCase} and ${fallingScoresSql}`);
-  const falling = db
-    .select({
-      kind: sql<AttentionKind>`'falling'::text`,
-      ...caseBase,
-      ...noThread,
-      since: sql<Date>`${lastCheckInSql}`.mapWith(cases.openedAt),
-      total: casesCounted(fallingWhere),
-    })
-    .from(cases)
-    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(fallingWhere)
-    .orderBy(desc(lastCheckInSql), asc(cases.id))
-    .limit(ATTENTION_LIMIT);
-  const urgentWhere = onVisible(sql`${openCase} and ${cases.risk} = 'urgent'`);
-  const urgent = db
-    .select({
-      kind: sql<AttentionKind>`'urgent'::text`,
-      ...caseBase,
-      ...noThread,
-      since: sql<Date>`${cases.lastActivityAt}`.mapWith(cases.openedAt),
-      total: casesCounted(urgentWhere),
-    })
-    .from(cases)
-    .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
-    .where(urgentWhere)
-    .orderBy(desc(cases.lastActivityAt), asc(cases.id))
-    .limit(ATTENTION_LIMIT);
+  /**
+   * One of the lists of cases: those meeting `condition` on the viewer's cases, the first
+   * ATTENTION_LIMIT in `order` (the order of the list's own index) with `since` beside each, and
+   * how many there are in all. `kind` is one of the AttentionKind constants, written into the SQL.
+   */
+  const caseList = (kind: AttentionKind, condition: SQL, since: SQL, order: SQL[]) => {
+    const where = onVisible(condition);
+    return db
+      .select({
+        kind: sql<AttentionKind>`${sql.raw(`'${kind}'`)}::text`,
+        ...caseBase,
+        ...noThread,
+        since: sql<Date>`${since}`.mapWith(cases.openedAt),
+        total: casesCounted(where),
+      })
+      .from(cases)
+      .innerJoin(attentionClient, eq(attentionClient.id, cases.clientId))
+      .where(where)
+      .orderBy(...order, asc(cases.id))
+      .limit(ATTENTION_LIMIT);
+  };
+  const overdue = caseList("overdue", overdueSql(now), checkInDueSql, [asc(checkInDueUtcSql)]);
+  const falling = caseList("falling", sql`${openCase} and ${fallingScoresSql}`, lastCheckInSql, [desc(lastCheckInSql)]);
+  const urgent = caseList("urgent", sql`${openCase} and ${cases.risk} = 'urgent'`, sql`${cases.lastActivityAt}`, [desc(cases.lastActivityAt)]);
   // Read in the order of threads_waiting_idx.
   const waitingSince = sql`coalesce(${threads.waitingSince}, ${threads.createdAt})`;
   const awaitingStaff = sql`${threads.status} = 'awaiting_staff'`;
