@@ -3,6 +3,7 @@ import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDayMonth } from "~/dates";
 import { DataTable, type SortableColumn } from "~/components/data-table";
+import { FastLink } from "~/components/fast-link";
 import { ErrorPage } from "~/components/error-page";
 import { requirePermission } from "~/auth/guard.server";
 import { CASE_STATUS_LABELS, ROLE_LABELS, ROLE_PLURALS } from "~/auth/permissions";
@@ -43,10 +44,10 @@ const caseloadColumns: SortableColumn<CaseloadRow>[] = [
     id: "name",
     header: "Practitioner",
     cell: ({ row }) => (
-      <Link to={`/admin/users/${row.original.id}`}>
+      <FastLink to={`/admin/users/${row.original.id}`}>
         {row.original.name}
         {row.original.deactivated ? " (deactivated)" : ""}
-      </Link>
+      </FastLink>
     ),
   },
   { id: "role", header: "Role", cell: ({ row }) => ROLE_LABELS[row.original.role] },

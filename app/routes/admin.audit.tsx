@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { formatDateTimeSeconds } from "~/dates";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { Field, SelectField } from "~/components/form";
@@ -77,7 +78,7 @@ const columns: SortableColumn<Row>[] = [
     id: "case",
     header: "Case",
     meta: { className: "align-top" },
-    cell: ({ row }) => (row.original.case ? <Link to={`/cases/${row.original.case.id}`}>{row.original.case.title}</Link> : null),
+    cell: ({ row }) => (row.original.case ? <FastLink to={`/cases/${row.original.case.id}`}>{row.original.case.title}</FastLink> : null),
   },
   {
     id: "target",
@@ -86,7 +87,7 @@ const columns: SortableColumn<Row>[] = [
     cell: ({ row }) => {
       const target = row.original.target;
       if (!target) return null;
-      if (target.type === "user" && target.name) return <Link to={`/admin/users/${target.id}`}>{target.name}</Link>;
+      if (target.type === "user" && target.name) return <FastLink to={`/admin/users/${target.id}`}>{target.name}</FastLink>;
       return (
         <span className="text-xs" title={target.id ?? undefined}>
           {target.type.replaceAll("_", " ")}

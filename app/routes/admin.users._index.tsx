@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
@@ -32,7 +33,7 @@ const columns: SortableColumn<Row>[] = [
     id: "name",
     header: "Name",
     meta: { sortKey: "name" },
-    cell: ({ row }) => <Link to={`/admin/users/${row.original.id}`}>{row.original.name}</Link>,
+    cell: ({ row }) => <FastLink to={`/admin/users/${row.original.id}`}>{row.original.name}</FastLink>,
   },
   { id: "email", header: "Email", meta: { sortKey: "email" }, cell: ({ row }) => row.original.email },
   { id: "role", header: "Role", meta: { sortKey: "role" }, cell: ({ row }) => ROLE_LABELS[row.original.role] },

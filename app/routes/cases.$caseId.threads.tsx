@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { Field, FormMessage, SubmitButton, TextAreaField } from "~/components/form";
@@ -66,9 +67,9 @@ function columnsFor(now: string, viewerId: string): SortableColumn<Row>[] {
       cell: ({ row }) => (
         <span className="flex flex-wrap items-center gap-2">
           {row.original.priority === "urgent" ? <span className="badge bg-red-100 text-red-800">Urgent</span> : null}
-          <Link to={`/threads/${row.original.id}`} className={row.original.unread ? "font-semibold" : undefined}>
+          <FastLink to={`/threads/${row.original.id}`} className={row.original.unread ? "font-semibold" : undefined}>
             {row.original.title}
-          </Link>
+          </FastLink>
           {row.original.unread ? <span className="badge bg-sky-50 text-sky-800">New</span> : null}
         </span>
       ),

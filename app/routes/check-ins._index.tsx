@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { formatDateTime } from "~/dates";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
 import { SelectField } from "~/components/form";
@@ -63,10 +64,10 @@ const columns: SortableColumn<Row>[] = [
     header: "Sent",
     meta: { className: "whitespace-nowrap" },
     cell: ({ row }) => (
-      <Link to={`/check-ins/${row.original.id}`} className="font-medium">
+      <FastLink to={`/check-ins/${row.original.id}`} className="font-medium">
         <time dateTime={row.original.submittedAt}>{formatDateTime(row.original.submittedAt)} UTC</time>
         <span className="sr-only"> — open the check-in from {row.original.clientName}</span>
-      </Link>
+      </FastLink>
     ),
   },
   {
@@ -84,7 +85,7 @@ const columns: SortableColumn<Row>[] = [
     header: "Case",
     cell: ({ row }) => (
       <span>
-        <Link to={`/cases/${row.original.caseId}`}>{row.original.caseTitle}</Link>
+        <FastLink to={`/cases/${row.original.caseId}`}>{row.original.caseTitle}</FastLink>
         <span className="block text-xs text-stone-600">{row.original.leadName ? `Lead: ${row.original.leadName}` : "No lead"}</span>
       </span>
     ),

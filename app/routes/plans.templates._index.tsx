@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { ErrorPage } from "~/components/error-page";
+import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { Field, SelectField } from "~/components/form";
 import { requirePermission } from "~/auth/guard.server";
@@ -25,9 +26,9 @@ const columns: SortableColumn<Row>[] = [
     meta: { sortKey: "title" },
     cell: ({ row }) => (
       <div className="space-y-0.5">
-        <Link to={`/plans/templates/${row.original.id}`} className="font-medium">
+        <FastLink to={`/plans/templates/${row.original.id}`} className="font-medium">
           {row.original.title}
-        </Link>
+        </FastLink>
         {row.original.summary ? <p className="line-clamp-2 max-w-prose text-xs text-stone-600">{row.original.summary}</p> : null}
       </div>
     ),
