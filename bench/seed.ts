@@ -762,6 +762,9 @@ async function main() {
     for (const table of DERIVED) await sql.unsafe(`alter table ${table} enable trigger user`);
     await sql`select cases_recount_steps(id), cases_recount_check_ins(id) from cases`;
     lap("plan progress and check-in summaries");
+    // The dashboard's counts (migration 0017): their triggers don't fire while replicating.
+    await sql`select dashboard_counts_recount()`;
+    lap("dashboard counts");
 
     await sql`vacuum (analyze)`;
     lap("vacuum analyze");

@@ -247,9 +247,6 @@ export const cases = pgTable(
     index("cases_urgent_idx")
       .on(t.lastActivityAt.desc().nullsFirst(), t.id)
       .where(sql`${t.risk} = 'urgent' and ${t.status} <> 'closed'`),
-    // The open cases' ids, for counting caseloads (admin dashboard) without reading the case
-    // rows themselves, which are wide (concern, closing note).
-    index("cases_open_idx").on(t.id).where(sql`${t.status} <> 'closed'`),
   ],
 );
 
@@ -647,6 +644,39 @@ export const dashboardWeeks = pgTable("dashboard_weeks", {
   version: integer("version").notNull().default(0),
   everyWeekVersion: integer("every_week_version").notNull().default(0),
   computedAt: timestamp("computed_at", { withTimezone: true }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// The admin dashboard's counts, kept current by triggers (migration 0017)
+
+// How many accounts each role has in each state: "deactivated" (deactivated_at set), "invited"
+// (no password yet) or "active". Triggers on users add and subtract as accounts come, go and
+// change; a row may hold 0.
+export const userCounts = pgTable(
+  "user_counts",
+  {
+    role: roleEnum("role").notNull(),
+    // USER_STATUSES (app/models/users.ts); the SQL function user_count_state decides it.
+    state: text("state", { enum: ["active", "invited", "deactivated"] }).notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.role, t.state] })],
+);
+
+// How many cases have each status; triggers on cases keep it.
+export const caseCounts = pgTable("case_counts", {
+  status: caseStatusEnum("status").primaryKey(),
+  n: integer("n").notNull(),
+});
+
+// The open (not closed) cases each person leads and supports; triggers on case_members and on
+// cases' status keep it. No row means none.
+export const staffCaseloads = pgTable("staff_caseloads", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  leadCases: integer("lead_cases").notNull().default(0),
+  supportCases: integer("support_cases").notNull().default(0),
 });
 
 export type CheckIn = typeof checkIns.$inferSelect;

@@ -1,14 +1,15 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, unionAll } from "drizzle-orm/pg-core";
 import { db } from "../../db/client";
 import {
   CASE_STATUSES,
-  caseMembers,
+  caseCounts,
   cases,
   checkInDueUtc,
   checkIns,
   checkInReminders,
   dashboardWeeks,
+  staffCaseloads,
   threads,
   users,
   type CaseStatus,
@@ -363,27 +364,14 @@ export type AdminDashboard = {
 };
 
 /**
- * The dashboard's caseload statement (not run): each practitioner's open cases counted first (a
- * hash join of the memberships and the open cases, read from cases_open_idx), then joined to the
- * practitioners: joining per membership made the planner probe the cases 8,000 times on a
- * large practice.
+ * The dashboard's caseload statement (not run): the practitioners with the open cases they lead
+ * and support, which triggers keep in staff_caseloads (migration 0017) as memberships change and
+ * cases close and reopen. Counting the memberships of the open cases on every view took a few
+ * milliseconds on a large practice.
  */
 export function caseloadQuery() {
-  const open = db
-    .select({
-      userId: caseMembers.userId,
-      lead: sql<number>`count(*) filter (where ${caseMembers.role} = 'lead')`.as("lead"),
-      support: sql<number>`count(*) filter (where ${caseMembers.role} = 'support')`.as("support"),
-    })
-    .from(caseMembers)
-    .innerJoin(cases, eq(cases.id, caseMembers.caseId))
-    // A literal, as in needsAttentionQuery: cases_open_idx is partial (open cases only).
-    .where(sql`${cases.status} <> 'closed'`)
-    .groupBy(caseMembers.userId)
-    .as("open_cases");
-  const lead = sql`coalesce(${open.lead}, 0)`;
-  const support = sql`coalesce(${open.support}, 0)`;
-
+  const lead = sql`coalesce(${staffCaseloads.leadCases}, 0)`;
+  const support = sql`coalesce(${staffCaseloads.supportCases}, 0)`;
   return db
     .select({
       id: users.id,
@@ -394,14 +382,14 @@ export function caseloadQuery() {
       support: sql<number>`${support}`.mapWith(Number),
     })
     .from(users)
-    .leftJoin(open, eq(open.userId, users.id))
-    .where(and(inArray(users.role, [...STAFF_ROLES]), or(isNull(users.deactivatedAt), isNotNull(open.userId))))
+    .leftJoin(staffCaseloads, eq(staffCaseloads.userId, users.id))
+    .where(and(inArray(users.role, [...STAFF_ROLES]), or(isNull(users.deactivatedAt), sql`${lead} + ${support} > 0`)))
     .orderBy(desc(sql`${lead} + ${support}`), asc(users.name), asc(users.id));
 }
 
 /**
  * The admin dashboard's figures, in three queries. Admins only (anyone else: 404).
- * - byStatus: every case counted by its status.
+ * - byStatus: every case counted by its status (kept in case_counts, migration 0017).
  * - adherence: per week, check-ins submitted on the cases active now against those expected of
  *   them (one per cadence since each case opened, up to now). Status history isn't kept, so a
  *   case counts by its current status for all 12 weeks.
@@ -415,7 +403,7 @@ export function caseloadQuery() {
 export async function adminDashboard(actor: Actor, now = new Date(), options: { keptWeeks?: boolean } = {}): Promise<AdminDashboard> {
   if (actor.role !== "admin") throw notFound();
   const [statusRows, weeks, caseload] = await Promise.all([
-    db.select({ status: cases.status, n: count() }).from(cases).groupBy(cases.status),
+    db.select({ status: caseCounts.status, n: caseCounts.n }).from(caseCounts),
     options.keptWeeks === false ? computedWeeks(now) : keptWeeks(now),
     caseloadQuery(),
   ]);

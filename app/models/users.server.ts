@@ -1,7 +1,7 @@
 import { TransactionRollbackError, and, asc, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../../db/client";
-import { oneTimeTokens, ROLES, sessions, users, type Role } from "../../db/schema";
+import { oneTimeTokens, ROLES, sessions, userCounts, users, type Role } from "../../db/schema";
 import {
   consumeToken,
   INVITATION_TTL_MS,
@@ -80,13 +80,13 @@ export async function listUsers(actor: Actor, query: UserListQuery) {
   return { rows, total: total?.n ?? 0 };
 }
 
-/** Active and invited accounts per role, for the admin's dashboard. */
+/**
+ * Active, invited and deactivated accounts per role, for the admin's dashboard: kept current by
+ * triggers on users (migration 0017), so a view reads a dozen rows instead of every account.
+ */
 export async function countUsersByRole(actor: Actor) {
   requireAdmin(actor);
-  const rows = await db
-    .select({ role: users.role, status: statusSql, n: count() })
-    .from(users)
-    .groupBy(users.role, statusSql);
+  const rows = await db.select({ role: userCounts.role, status: userCounts.state, n: userCounts.n }).from(userCounts);
   return ROLES.map((role) => {
     const of = (status: UserStatus) => rows.find((r) => r.role === role && r.status === status)?.n ?? 0;
     return { role, active: of("active"), invited: of("invited"), deactivated: of("deactivated") };
