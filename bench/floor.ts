@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import fs from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
-import { SESSION_SETTINGS } from "../db/connect";
+import { LOOKUP_SETTINGS, SESSION_SETTINGS, type QueryPool } from "../db/connect";
 import type { LoggedQuery } from "../db/query-log";
 
 // The floor: the least any server could do to answer the benchmark's pages. A bare node:http
@@ -14,8 +14,8 @@ import type { LoggedQuery } from "../db/query-log";
 //   node --import tsx bench/floor.ts <plan.json> <port> <database url>
 
 export type FloorStatement = { query: string; parameters: unknown[] };
-/** One statement, or a transaction's statements (run in order inside BEGIN … COMMIT). */
-export type FloorTask = { transaction: boolean; statements: FloorStatement[] };
+/** One statement, or a transaction's statements (run in order inside BEGIN … COMMIT), on the pool the app used. */
+export type FloorTask = { transaction: boolean; statements: FloorStatement[]; pool: QueryPool };
 /** Per page path: groups run one after the other; the tasks of a group run at once. */
 export type FloorPlan = Record<string, FloorTask[][]>;
 
@@ -34,14 +34,14 @@ export function planFromLog(lines: LoggedQuery[]): FloorTask[][] {
   for (const line of [...lines].sort((a, b) => a.seq - b.seq)) {
     const inTransaction = open.get(line.connection);
     if (BEGIN.test(line.query)) {
-      const task: FloorTask = { transaction: true, statements: [] };
+      const task: FloorTask = { transaction: true, statements: [], pool: line.pool ?? "default" };
       open.set(line.connection, task);
       add(line.tick, task);
     } else if (inTransaction) {
       if (END.test(line.query)) open.delete(line.connection);
       else inTransaction.statements.push({ query: line.query, parameters: line.parameters });
     } else {
-      add(line.tick, { transaction: false, statements: [{ query: line.query, parameters: line.parameters }] });
+      add(line.tick, { transaction: false, statements: [{ query: line.query, parameters: line.parameters }], pool: line.pool ?? "default" });
     }
   }
   return [...groups.entries()].sort(([a], [b]) => a - b).map(([, tasks]) => tasks);
@@ -54,7 +54,8 @@ export function statementCount(plan: FloorTask[][]) {
 
 type Sql = postgres.Sql;
 
-async function runTask(sql: Sql, task: FloorTask) {
+async function runTask(pools: Record<QueryPool, Sql>, task: FloorTask) {
+  const sql = pools[task.pool];
   // Parameters are passed as the app's client passes them (postgres.js' unsafe, prepared:
   // db/connect.ts), so statements are prepared and typed by the server the same way.
   const one = (db: Sql | postgres.TransactionSql, s: FloorStatement) =>
@@ -82,8 +83,11 @@ async function main() {
     return;
   }
   const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as FloorPlan;
-  // The app's pool size and session settings: the same server doing the same work.
-  const sql = postgres(url, { max: 10, onnotice: () => {}, connection: SESSION_SETTINGS });
+  // The app's pools, their sizes and session settings: the same server doing the same work.
+  const pools: Record<QueryPool, Sql> = {
+    default: postgres(url, { max: 10, onnotice: () => {}, connection: SESSION_SETTINGS }),
+    lookup: postgres(url, { max: 10, onnotice: () => {}, connection: LOOKUP_SETTINGS }),
+  };
 
   const server = http.createServer(async (req, res) => {
     const groups = plan[req.url ?? ""];
@@ -93,7 +97,7 @@ async function main() {
     }
     try {
       const results: unknown[] = [];
-      for (const group of groups) results.push(...(await Promise.all(group.map((task) => runTask(sql, task)))));
+      for (const group of groups) results.push(...(await Promise.all(group.map((task) => runTask(pools, task)))));
       const body = JSON.stringify(results);
       res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) }).end(body);
     } catch (error) {
@@ -101,7 +105,7 @@ async function main() {
     }
   });
   server.listen(Number(port), "127.0.0.1", () => console.log(`floor listening on ${port}`));
-  const stop = () => server.close(() => void sql.end().then(() => process.exit(0)));
+  const stop = () => server.close(() => void Promise.all([pools.default.end(), pools.lookup.end()]).then(() => process.exit(0)));
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }

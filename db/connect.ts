@@ -16,6 +16,13 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type DatabaseHandle = {
   db: Database;
+  /**
+   * The same database, for statements whose best plan doesn't depend on their values: lookups
+   * by a key (a session, a thread, a client's plans). On Postgres its connections keep one plan
+   * per statement (LOOKUP_SETTINGS) where `db` plans every call. Outside transactions only: a
+   * transaction runs on one connection of `db`. On PGlite it is `db`.
+   */
+  lookupDb: Database;
   kind: "postgres" | "pglite";
   /** Applies the committed SQL migrations that have not run yet. */
   migrate: () => Promise<void>;
@@ -35,11 +42,13 @@ export type ConnectOptions = (
 ) & {
   /** Sees every query drizzle runs (tests count them). */
   logger?: Logger;
+  /** Also sees the queries lookupDb runs (tests EXPLAIN their kept plans). */
+  lookupLogger?: Logger;
   /**
    * Postgres only: sees every statement sent to the server, BEGIN and COMMIT included, with the
    * connection's number (the benchmark's query log, db/query-log.ts).
    */
-  onQuery?: (connection: number, query: string, parameters: unknown[]) => void;
+  onQuery?: (connection: number, query: string, parameters: unknown[], pool: QueryPool) => void;
 };
 
 /**
@@ -51,17 +60,34 @@ export type ConnectOptions = (
 export const SESSION_SETTINGS = { jit: "off", plan_cache_mode: "force_custom_plan" } as const;
 
 /**
+ * Settings for the connections of `lookupDb`: a prepared statement is planned once per
+ * connection, for any values (a generic plan), and that plan is kept. Planning is a large part of
+ * a short statement's cost (0.3 ms of the session lookup's 0.4; 1 ms of a thread's header), and a
+ * lookup by a key has one best plan whatever the key. Statements whose plan depends on their
+ * values (a coach's queue: 5 cases or 600) stay on `db`. tests/integration/lookup-plans.test.ts
+ * EXPLAINs the generic plan of each statement sent here.
+ */
+export const LOOKUP_SETTINGS = { ...SESSION_SETTINGS, plan_cache_mode: "force_generic_plan" } as const;
+
+/** Which pool a statement went through: "lookup" is lookupDb's. */
+export type QueryPool = "default" | "lookup";
+
+/**
  * The client drizzle is given: postgres.js with every statement prepared. drizzle sends its
  * queries unprepared, which postgres.js does in two round trips (describe the parameters, then
  * bind and run) with the SQL parsed every time. Prepared, a statement the connection has seen
- * before is one round trip with no parsing. Plans stay per call (`plan_cache_mode` above): a
- * plan made once for every coach would fit the average coach, not the busiest. A connection
+ * before is one round trip with no parsing. On `db` plans stay per call (`plan_cache_mode` above):
+ * a plan made once for every coach would fit the average coach, not the busiest. A connection
  * keeps one prepared statement per distinct SQL text; drizzle's texts carry no values, so there
  * are as many as the app has query shapes. `?prepare=false` in DATABASE_URL (for a pooler in
  * transaction mode) turns it off.
  */
-function preparingClient(client: Sql): Sql {
-  const unsafe: Sql["unsafe"] = (query, parameters, queryOptions) => client.unsafe(query, parameters, { ...queryOptions, prepare: true });
+function preparingClient(client: Sql, options: { alwaysExtended?: boolean } = {}): Sql {
+  // postgres.js sends a statement without parameters unprepared (the simple protocol, which
+  // allows several statements in one string); `alwaysExtended` prepares those too, for the
+  // lookup pool, which runs one statement at a time and whose point is the kept plan.
+  const extra = options.alwaysExtended ? { simple: false } : {};
+  const unsafe: Sql["unsafe"] = (query, parameters, queryOptions) => client.unsafe(query, parameters, { ...queryOptions, ...extra, prepare: true });
   return new Proxy(client, { get: (target, key, receiver) => (key === "unsafe" ? unsafe : Reflect.get(target, key, receiver)) });
 }
 
@@ -73,19 +99,32 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // postgres.js opens connections when queries need them and replaces broken ones the same way,
     // so after an outage the next query simply connects again: nothing here caches a failure.
     // A server that doesn't answer at all fails a query after 10 s instead of the default 30.
-    const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
-      connect_timeout: 10,
-      onnotice: () => {},
-      debug: options.onQuery,
-      connection: SESSION_SETTINGS,
-    });
+    const open = (pool: QueryPool, connection: Record<string, string>) =>
+      postgres(options.url, {
+        max: options.maxConnections ?? 10,
+        connect_timeout: 10,
+        onnotice: () => {},
+        debug: options.onQuery && ((id, query, parameters) => options.onQuery!(id, query, parameters, pool)),
+        connection,
+      });
+    const client = open("default", SESSION_SETTINGS);
+    const lookupClient = open("lookup", LOOKUP_SETTINGS);
     const db = drizzlePostgres(preparingClient(client), { schema, logger: options.logger });
+    const { logger, lookupLogger } = options;
+    const lookupDb = drizzlePostgres(preparingClient(lookupClient, { alwaysExtended: true }), {
+      schema,
+      logger: lookupLogger
+        ? { logQuery: (query, parameters) => [logger, lookupLogger].forEach((l) => l?.logQuery(query, parameters)) }
+        : logger,
+    });
     return {
       db,
+      lookupDb,
       kind: "postgres",
       migrate: () => migratePostgres(db, { migrationsFolder }),
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), lookupClient.end({ timeout: 5 })]);
+      },
     };
   }
 
@@ -107,6 +146,8 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
   const db = drizzlePglite(client, { schema, logger: options.logger });
   return {
     db,
+    // One connection, planning every statement: there is no second pool to keep plans in.
+    lookupDb: db,
     kind: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder }),
     dumpDataDir: async () => (await client.dumpDataDir("gzip")) as Blob,

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, lt, ne, sql } from "drizzle-orm";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import { notifications, practiceSettings, sessions, users, userTotp, type User } from "../../db/schema";
 import { recordAudit } from "~/models/audit.server";
 import { notFound, RuleViolation } from "~/models/errors.server";
@@ -87,7 +87,7 @@ const staffTwoFactorRequired = sql<boolean>`exists (select 1 from ${practiceSett
 export async function validateSessionToken(token: string, now = new Date()): Promise<ValidSession | null> {
   const sessionId = hashToken(token);
   // One query answers everything a request needs to know about who is asking.
-  const [row] = await db
+  const [row] = await lookupDb
     .select({
       expiresAt: sessions.expiresAt,
       lastSeenAt: sessions.lastSeenAt,

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias, unionAll } from "drizzle-orm/pg-core";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import {
   CASE_STATUSES,
   caseCounts,
@@ -15,10 +15,10 @@ import {
   type CaseStatus,
   type Role,
 } from "../../db/schema";
-import { isStaff, STAFF_ROLES } from "~/auth/permissions";
+import { isStaff } from "~/auth/permissions";
 import { appUrl } from "~/env.server";
 import { recordAudit } from "./audit.server";
-import { visibleCases, type Actor } from "./case-access.server";
+import { isStaffRoleSql, visibleCases, type Actor } from "./case-access.server";
 import { notFound } from "./errors.server";
 import { enqueueEmail } from "./outbox.server";
 
@@ -181,7 +181,7 @@ export async function needsAttention(actor: Actor, now = new Date()): Promise<Re
 /** The client's cases that are overdue for a check-in. Anyone but a client: 404. One query. */
 export async function overdueCasesForClient(client: Actor, now = new Date()) {
   if (client.role !== "client") throw notFound();
-  return db
+  return lookupDb
     .select({ id: cases.id, title: cases.title })
     .from(cases)
     .where(and(eq(cases.clientId, client.id), overdueSql(now)))
@@ -372,7 +372,7 @@ export type AdminDashboard = {
 export function caseloadQuery() {
   const lead = sql`coalesce(${staffCaseloads.leadCases}, 0)`;
   const support = sql`coalesce(${staffCaseloads.supportCases}, 0)`;
-  return db
+  return lookupDb
     .select({
       id: users.id,
       name: users.name,
@@ -383,7 +383,7 @@ export function caseloadQuery() {
     })
     .from(users)
     .leftJoin(staffCaseloads, eq(staffCaseloads.userId, users.id))
-    .where(and(inArray(users.role, [...STAFF_ROLES]), or(isNull(users.deactivatedAt), sql`${lead} + ${support} > 0`)))
+    .where(and(isStaffRoleSql(users.role), or(isNull(users.deactivatedAt), sql`${lead} + ${support} > 0`)))
     .orderBy(desc(sql`${lead} + ${support}`), asc(users.name), asc(users.id));
 }
 
@@ -403,7 +403,7 @@ export function caseloadQuery() {
 export async function adminDashboard(actor: Actor, now = new Date(), options: { keptWeeks?: boolean } = {}): Promise<AdminDashboard> {
   if (actor.role !== "admin") throw notFound();
   const [statusRows, weeks, caseload] = await Promise.all([
-    db.select({ status: caseCounts.status, n: caseCounts.n }).from(caseCounts),
+    lookupDb.select({ status: caseCounts.status, n: caseCounts.n }).from(caseCounts),
     options.keptWeeks === false ? computedWeeks(now) : keptWeeks(now),
     caseloadQuery(),
   ]);

@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import { auditEvents, cases } from "../../db/schema";
 import { isStaff } from "~/auth/permissions";
 import { caseIdSchema, memberOfCase, type Actor } from "./case-access.server";
@@ -164,7 +164,8 @@ export function caseViewInsert(
 ) {
   if (!isStaff(actor.role) || !caseIdSchema.safeParse(caseId).success) throw notFound();
   const allowed = actor.role === "admin" ? undefined : memberOfCase(actor.id);
-  return db
+  // Run on its own, on lookupDb: an insert of one row for one case, one plan for any.
+  return lookupDb
     .insert(auditEvents)
     .select((qb) =>
       qb

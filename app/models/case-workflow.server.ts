@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, inArray, isNull, ne, notExists, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNull, ne, notExists, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import {
   CASE_STATUSES,
   RISK_LEVELS,
@@ -19,6 +19,7 @@ import { CASE_STATUS_LABELS, RISK_LABELS, ROLE_LABELS, STAFF_ROLES, type CaseAct
 import { recordAudit, type AuditAction } from "./audit.server";
 import {
   canOnCase,
+  isStaffRoleSql,
   loadCaseAccess,
   requireCaseAction,
   touchCase,
@@ -104,9 +105,9 @@ export async function getCaseHeader(actor: Actor, caseId: string) {
     where ${caseMembers.caseId} = ${cases.id})`;
   const addable = canManageMembers
     ? sql<AddableStaffRow[]>`(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'role', a.role) order by a.name, a.id), '[]'::json)
-        from (${addableStaffOf(c.id)}) a)`
+        from (${addableStaffOf(c.id)} limit ${sql.raw(String(ADDABLE_STAFF_LIMIT))}) a)`
     : sql<null>`null`;
-  const [row] = await db
+  const [row] = await lookupDb
     .select({ clientName: clientUser.name, clientEmail: clientUser.email, team, addable })
     .from(cases)
     .leftJoin(clientUser, eq(clientUser.id, cases.clientId))
@@ -218,17 +219,24 @@ export async function setCaseRisk(actor: Actor, caseId: string, risk: RiskLevel,
 /** Staff who could join the case as support: active staff accounts not on it yet. */
 export async function listAddableStaff(actor: Actor, caseId: string) {
   const access = await authorizeStaffCase(actor, caseId, "case.manageMembers");
-  return addableStaffOf(access.case.id);
+  return addableStaffOf(access.case.id).limit(ADDABLE_STAFF_LIMIT);
 }
 
-/** The query behind `listAddableStaff` (the header reads it as a subquery); no access check. */
+/** At most this many staff are offered to join a case. */
+const ADDABLE_STAFF_LIMIT = 500;
+
+/**
+ * The query behind `listAddableStaff` (the header reads it as a subquery); no access check, no
+ * limit. The header writes its limit as a literal: a plan made for any limit (lookupDb keeps
+ * one) expects to stop after a few rows, and walks every user in name order to find them.
+ */
 function addableStaffOf(caseId: string) {
   return db
     .select({ id: users.id, name: users.name, role: users.role })
     .from(users)
     .where(
       and(
-        inArray(users.role, [...STAFF_ROLES]),
+        isStaffRoleSql(users.role),
         isNull(users.deactivatedAt),
         notExists(
           db
@@ -238,8 +246,7 @@ function addableStaffOf(caseId: string) {
         ),
       ),
     )
-    .orderBy(asc(users.name), asc(users.id))
-    .limit(500);
+    .orderBy(asc(users.name), asc(users.id));
 }
 
 const CHOOSE_COLLEAGUE = "Choose a colleague from the list.";
@@ -518,7 +525,7 @@ export async function getCaseOverview(actor: Actor, caseId: string) {
 
   // One query answers the whole overview: the overall figures are the sums of the plans' (the
   // case row keeps the same counts, but "done recently" is only here).
-  const planRows = await db
+  const planRows = await lookupDb
     .select({
       id: plans.id,
       title: plans.title,

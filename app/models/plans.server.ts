@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import { auditEvents, cases, plans, planSteps, users, type Plan, type PlanStep, type StepStatus } from "../../db/schema";
 import { recordAudit, type AuditAction } from "./audit.server";
 import { authorizeCase, loadCaseAccess, requireCaseAction, touchCase, type Actor } from "./case-access.server";
@@ -598,13 +598,13 @@ export async function unarchivePlan(actor: Actor, caseId: string, planId: string
 /** The client's active plans on their open cases, oldest assignment first, with steps and progress. */
 export async function listPortalPlans(actor: Actor) {
   if (actor.role !== "client") throw notFound();
-  const rows = await db
+  const rows = await lookupDb
     .select({ plan: plans })
     .from(plans)
     .innerJoin(cases, eq(cases.id, plans.caseId))
     .where(and(eq(cases.clientId, actor.id), ne(cases.status, "closed"), isNull(plans.archivedAt)))
     .orderBy(asc(plans.assignedAt), asc(plans.id));
-  const steps = await stepsByPlan(rows.map((r) => r.plan.id));
+  const steps = await stepsByPlan(rows.map((r) => r.plan.id), lookupDb);
   const today = todayIso();
   return rows.map(({ plan }) => shapePlan(plan, steps.get(plan.id) ?? [], today));
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import { savedReplies, type SavedReply } from "../../db/schema";
 import { can } from "~/auth/permissions";
 import { recordAudit } from "./audit.server";
@@ -85,7 +85,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
 /** The actor's own replies first, then the practice-wide ones, each by title. Clients: 404. */
 export async function listSavedRepliesForActor(actor: Actor): Promise<SavedReplyView[]> {
   requireStaffActor(actor);
-  const rows = await db
+  const rows = await lookupDb
     .select()
     .from(savedReplies)
     .where(visibleReplies(actor))

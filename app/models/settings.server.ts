@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import { practiceSettings, type Role } from "../../db/schema";
 import { can } from "~/auth/permissions";
 import { recordAudit } from "./audit.server";
@@ -69,7 +69,7 @@ export async function savePracticeSettings(actor: { id: string; role: Role }, va
 }
 
 export async function getSetting<K extends keyof PracticeSettings>(key: K): Promise<PracticeSettings[K]> {
-  const [row] = await db.select().from(practiceSettings).where(eq(practiceSettings.key, key));
+  const [row] = await lookupDb.select().from(practiceSettings).where(eq(practiceSettings.key, key));
   const parsed = settingsSchema.shape[key].safeParse(row?.value);
   return (parsed.success ? parsed.data : DEFAULT_SETTINGS[key]) as PracticeSettings[K];
 }

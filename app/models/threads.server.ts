@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import {
   caseMembers,
   cases,
@@ -997,7 +997,8 @@ function buildPostPageStatement(sharedOnly: boolean) {
   const earlierParentName = sql<string | null>`case when on_page.on_page_parent is not null
       and not exists (select 1 from on_page here where here.on_page_id = on_page.on_page_parent)
     then (select parent_user.name from ${users} parent_user where parent_user.id = on_page.on_page_parent_author) end`;
-  return db
+  // On lookupDb: the walk is by the thread's id, and one plan serves every thread.
+  return lookupDb
     .with(ordered, meta, onPage)
     .select({
       total: meta.total,
@@ -1098,7 +1099,7 @@ export async function getThreadForStaff(actor: Actor, threadId: string, at: Thre
   requireStaffActor(actor);
   if (!z.uuid().safeParse(threadId).success) throw notFound();
   // Every relation staff can have to a case they see (admin, lead, support) reads its internals.
-  const [row] = await db
+  const [row] = await lookupDb
     .select({
       thread: threads,
       case: cases,
@@ -1227,7 +1228,7 @@ async function markRead(actor: Actor, threadId: string, now: Date, view: { caseI
   const viewed = view
     ? db.$with("viewed").as(caseViewInsert(actor, view.caseId, "thread", view.ip, { type: THREAD_TARGET, id: threadId }, viewOfThisThread))
     : null;
-  const [row] = await db
+  const [row] = await lookupDb
     .with(marked, notificationsRead, ...(viewed ? [viewed] : []))
     .select({
       threadId: marked.threadId,

@@ -1,6 +1,6 @@
 import { TransactionRollbackError, and, asc, count, desc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import { oneTimeTokens, ROLES, sessions, userCounts, users, type Role } from "../../db/schema";
 import {
   consumeToken,
@@ -86,7 +86,7 @@ export async function listUsers(actor: Actor, query: UserListQuery) {
  */
 export async function countUsersByRole(actor: Actor) {
   requireAdmin(actor);
-  const rows = await db.select({ role: userCounts.role, status: userCounts.state, n: userCounts.n }).from(userCounts);
+  const rows = await lookupDb.select({ role: userCounts.role, status: userCounts.state, n: userCounts.n }).from(userCounts);
   return ROLES.map((role) => {
     const of = (status: UserStatus) => rows.find((r) => r.role === role && r.status === status)?.n ?? 0;
     return { role, active: of("active"), invited: of("invited"), deactivated: of("deactivated") };

@@ -25,6 +25,14 @@ describe.skipIf(config.kind !== "postgres")(`the Postgres client${config.kind ==
       expect(lookups).toHaveLength(1);
       const [mode] = (await own.db.execute(sql`select current_setting('plan_cache_mode') as mode`)) as unknown as { mode: string }[];
       expect(mode!.mode).toBe("force_custom_plan");
+
+      // lookupDb: its connections keep one plan per statement, for any values (decision 009), and
+      // prepare statements without parameters too, which postgres.js would otherwise send unprepared.
+      const [lookupMode] = (await own.lookupDb.execute(sql`select current_setting('plan_cache_mode') as mode`)) as unknown as { mode: string }[];
+      expect(lookupMode!.mode).toBe("force_generic_plan");
+      for (let i = 0; i < 2; i++) await own.lookupDb.select({ n: sql<number>`count(*)` }).from(users);
+      const lookupPrepared = (await own.lookupDb.execute(sql`select statement from pg_prepared_statements`)) as unknown as { statement: string }[];
+      expect(lookupPrepared.filter((p) => p.statement.includes('select count(*) from "users"'))).toHaveLength(1);
     } finally {
       await own.close();
     }

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { afterAll, inject } from "vitest";
 import { connect } from "../../db/connect";
 import { closeDatabase, installDatabaseHandle } from "../../db/handle";
+import { lookupStatements } from "../support/lookup-statements";
 import { queryCounter } from "../support/query-counter";
 import { adminUrl } from "./global-setup";
 
@@ -25,7 +26,9 @@ if (config.kind === "postgres") {
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
-  installDatabaseHandle(await connect({ url: adminUrl(config.serverUrl, name), maxConnections: 4, logger: queryCounter }));
+  installDatabaseHandle(
+    await connect({ url: adminUrl(config.serverUrl, name), maxConnections: 4, logger: queryCounter, lookupLogger: lookupStatements }),
+  );
   afterAll(async () => {
     await closeDatabase();
     await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
