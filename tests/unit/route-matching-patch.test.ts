@@ -1,0 +1,77 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import { UNSAFE_flatRoutes as flatRoutes } from "@remix-run/dev";
+import type * as RouterModule from "@remix-run/router";
+import { describe, expect, it } from "vitest";
+import remixConfig from "../../remix.config.js";
+import { APP_DIRECTORY, discoverRoutes, fillPattern } from "../support/route-matrix";
+
+// patches/@remix-run+router+*.patch (applied by `npm install`, patch-package) makes the router
+// Node loads keep each route list's ranked branches and each compiled path, instead of working
+// them out on every match. Matching must answer exactly as the unpatched router does: here the
+// browser's build (the ES module, left as it is) is the reference, on the app's own route tree.
+
+type Router = typeof RouterModule;
+type RouteNode = { id: string; path?: string; index?: boolean; children: RouteNode[] };
+
+const require = createRequire(import.meta.url);
+const nodeRouterFile = require.resolve("@remix-run/router");
+const patched = require("@remix-run/router") as Router;
+const reference = (await import("@remix-run/router/dist/router.js")) as unknown as Router;
+
+/** The app's routes as a tree, the way Remix hands them to the router. */
+function appRoutes(): RouteNode[] {
+  const manifest = flatRoutes(APP_DIRECTORY, remixConfig.ignoredRouteFiles ?? []) as Record<
+    string,
+    { id: string; parentId?: string; path?: string; index?: boolean }
+  >;
+  const nodes = new Map<string, RouteNode>();
+  for (const entry of Object.values(manifest)) nodes.set(entry.id, { id: entry.id, path: entry.path, index: entry.index, children: [] });
+  const roots: RouteNode[] = [{ id: "root", path: "", children: [] }];
+  for (const entry of Object.values(manifest)) (entry.parentId && nodes.get(entry.parentId) ? nodes.get(entry.parentId)!.children : roots[0]!.children).push(nodes.get(entry.id)!);
+  // The router's route objects: index routes have no children.
+  const shape = (node: RouteNode): object => (node.index ? { id: node.id, index: true, path: node.path } : { id: node.id, path: node.path, children: node.children.map(shape) });
+  return roots.map(shape) as RouteNode[];
+}
+
+function matched(router: Router, routes: RouteNode[], url: string) {
+  return router.matchRoutes(routes as never, url)?.map((m) => ({ id: m.route.id, pathname: m.pathname, base: m.pathnameBase, params: m.params })) ?? null;
+}
+
+describe("the patched route matching", () => {
+  it("is the router Node loads", () => {
+    expect(fs.readFileSync(nodeRouterFile, "utf8")).toContain("Patched for Cairn");
+  });
+
+  it("matches every address of the app as the unpatched router does, the first time and every time after", () => {
+    const routes = appRoutes();
+    const id = "7364c081-589c-4bca-b677-30bdebb21d73";
+    const values = new Proxy({}, { get: () => id }) as Record<string, string>;
+    const urls = [
+      ...discoverRoutes().map((r) => fillPattern(r.pattern, values)),
+      "/",
+      "/cases/",
+      "/CASES/" + id,
+      "/cases/" + id + "/plans/" + id + "/",
+      "/threads/with%20space",
+      "/no/such/page/at/all",
+      "/cases/" + id + "/export.json",
+    ];
+    expect(urls.length).toBeGreaterThan(40);
+    for (const url of urls) {
+      const expected = matched(reference, routes, url);
+      expect(expected, url).not.toBeNull();
+      expect(matched(patched, routes, url), url).toEqual(expected);
+      expect(matched(patched, routes, url), `${url}, again`).toEqual(expected);
+    }
+  });
+
+  it("keeps no state in a compiled path between uses", () => {
+    for (let i = 0; i < 3; i++) {
+      expect(patched.matchPath("/cases/:caseId", "/cases/a")?.params).toEqual({ caseId: "a" });
+      expect(patched.matchPath("/cases/:caseId", "/cases/b")?.params).toEqual({ caseId: "b" });
+      expect(patched.matchPath({ path: "/Cases/:caseId", caseSensitive: true }, "/cases/b")).toBeNull();
+      expect(patched.matchPath({ path: "/cases", end: false }, "/cases/b")?.pathnameBase).toBe("/cases");
+    }
+  });
+});
