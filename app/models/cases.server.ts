@@ -2,11 +2,12 @@ import crypto from "node:crypto";
 import { and, asc, count, desc, eq, exists, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import { db } from "../../db/client";
+import { db, lookupDb } from "../../db/client";
 import {
   CASE_STATUSES,
   CONCERN_CATEGORIES,
   RISK_LEVELS,
+  caseCounts,
   caseMembers,
   cases,
   users,
@@ -318,15 +319,18 @@ export async function listCases(actor: Actor, query: CaseListQuery, now = new Da
       .limit(query.perPage)
       .offset((query.page - 1) * query.perPage),
     // Every case has exactly one client and at most one lead, so the joins only matter to the
-    // count when a filter reads them.
-    query.q || query.lead
-      ? db
-          .select({ n: count() })
-          .from(cases)
-          .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
-          .leftJoin(leadMember, leadJoin)
-          .where(where)
-      : db.select({ n: count() }).from(cases).where(where),
+    // count when a filter reads them. With no filter at all (an admin's whole practice), the
+    // total is the sum of the counts per status the database keeps (migration 0017).
+    where === undefined
+      ? lookupDb.select({ n: sql<number>`coalesce(sum(${caseCounts.n}), 0)`.mapWith(Number) }).from(caseCounts)
+      : query.q || query.lead
+        ? db
+            .select({ n: count() })
+            .from(cases)
+            .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
+            .leftJoin(leadMember, leadJoin)
+            .where(where)
+        : db.select({ n: count() }).from(cases).where(where),
   ]);
   return { rows: rows satisfies CaseListRow[], total: total?.n ?? 0, scope };
 }

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { eq, ne } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { caseListQuery, listCases, listLeadOptions, type CaseListQuery } from "~/models/cases.server";
 import * as casesRoute from "~/routes/cases._index";
@@ -222,6 +223,21 @@ describe("search, filters, sorting and pages from the URL", () => {
     const past = await load(coach, `?sort=opened&dir=asc&perPage=10&page=9`);
     expect(past.status).toBe(302);
     expect(past.headers.get("Location")).toBe("/cases?sort=opened&dir=asc&perPage=10&page=3");
+  });
+
+  it("gives an admin's whole, unfiltered practice its full total (from the kept counts), and a filtered one its own", async () => {
+    const admin = await createUser({ role: "admin" });
+    const coach = await createUser({ role: "coach" });
+    const client = await createUser({ role: "client", name: `Client ${uniqueTag()}` });
+    await seedCase({ client, lead: coach, title: `Open ${uniqueTag()}`, openedAt: day(1) });
+    await seedCase({ client, lead: coach, title: `Closed ${uniqueTag()}`, openedAt: day(2), status: "closed" });
+    const all = async () => (await db.select({ id: cases.id, status: cases.status }).from(cases)).length;
+    expect((await loadData(admin, "")).total).toBe(await all());
+    const closed = (await db.select({ id: cases.id }).from(cases)).length - (await db.select({ id: cases.id }).from(cases).where(ne(cases.status, "closed"))).length;
+    expect((await loadData(admin, "?status=closed")).total).toBe(closed);
+    await db.delete(cases).where(eq(cases.status, "closed"));
+    expect((await loadData(admin, "")).total).toBe(await all());
+    expect((await loadData(admin, "?status=closed")).total).toBe(0);
   });
 
   it("falls back to the defaults when parameters make no sense", async () => {
