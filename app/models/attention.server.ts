@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
-import { alias, unionAll } from "drizzle-orm/pg-core";
+import { unionAll } from "drizzle-orm/pg-core";
 import { db, lookupDb } from "../../db/client";
 import {
   CASE_STATUSES,
@@ -82,8 +82,6 @@ export type AttentionList = { items: AttentionItem[]; total: number };
 /** How many items each list shows; the total says how many there are in all. */
 export const ATTENTION_LIMIT = 8;
 
-const attentionClient = alias(users, "attention_client");
-
 /**
  * "Falling scores": the case's last three check-ins are strictly declining in mood, or strictly
  * declining in progress (newest < middle < oldest). Fewer than three never count; flat or rising
@@ -111,7 +109,8 @@ export function needsAttentionQuery(actor: Actor, now: Date) {
   const caseBase = {
     caseId: cases.id,
     caseTitle: cases.title,
-    clientName: sql<string>`(select ${attentionClient.name} from ${users} as ${sql.identifier("attention_client")} where ${attentionClient.id} = ${cases.clientId})`,
+    // Written out in full: drizzle leaves columns unqualified in a one-table branch of a union.
+    clientName: sql<string>`(select attention_client.name from ${users} as attention_client where attention_client.id = "cases"."client_id")`,
   };
   const noThread = { threadId: sql<string | null>`null::uuid`, threadTitle: sql<string | null>`null::text` };
   // Conditions are written as literals, not parameters: the partial indexes' predicates must be

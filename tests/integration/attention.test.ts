@@ -16,7 +16,7 @@ import {
 import { caseListQuery, listCases } from "~/models/cases.server";
 import * as adminRoute from "~/routes/admin._index";
 import { db } from "../../db/client";
-import { auditEvents, caseMembers, cases, checkIns, checkInReminders, emailOutbox, threads, type CaseStatus, type RiskLevel } from "../../db/schema";
+import { auditEvents, caseMembers, cases, checkIns, checkInReminders, emailOutbox, threads, users, type CaseStatus, type RiskLevel } from "../../db/schema";
 import { createUser, insertCase, requestAs, respond, testContext } from "../support/factories";
 import { countQueries } from "../support/query-counter";
 import { indexesUsed, indexScans } from "../support/query-plan";
@@ -186,6 +186,9 @@ describe("needs attention", () => {
     const { falling, overdue } = await needsAttention(coach, now);
     expect(overdue.total).toBe(0);
     expect(falling.items.map((i) => i.caseTitle).sort()).toEqual(["mood declining", "older rise, last three declining", "progress declining"]);
+    // Each item names its own case's client.
+    const clients = await db.select({ id: cases.id, name: users.name }).from(cases).innerJoin(users, eq(users.id, cases.clientId));
+    for (const item of falling.items) expect(item.clientName).toBe(clients.find((c) => c.id === item.caseId)!.name);
     expect(falling.total).toBe(3);
   });
 
@@ -202,9 +205,9 @@ describe("needs attention", () => {
     await db.insert(threads).values({ caseId: urgent.id, title: "Thanks", createdBy: client.id, status: "awaiting_client" });
 
     const list = await needsAttention(coach, now);
-    expect(list.urgent.items.map((i) => i.caseId)).toEqual([urgent.id]);
+    expect(list.urgent.items.map((i) => [i.caseId, i.clientName])).toEqual([[urgent.id, client.name]]);
     expect(list.unanswered.items).toEqual([
-      expect.objectContaining({ caseId: urgent.id, threadId: waiting!.id, threadTitle: "Is this normal?", since: day(20) }),
+      expect.objectContaining({ caseId: urgent.id, clientName: client.name, threadId: waiting!.id, threadTitle: "Is this normal?", since: day(20) }),
     ]);
 
     const outsider = await needsAttention(other, now);
