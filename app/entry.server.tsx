@@ -51,7 +51,10 @@ export default function handleRequest(
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   responseHeaders.set("Cache-Control", "no-store");
-  return new Response(`<!DOCTYPE html>${markup}`, { headers: responseHeaders, status: responseStatusCode });
+  // The body as UTF-8 bytes, encoded once here: given the string, the Response would first copy
+  // it to check it is well formed (every page has non-ASCII text, which makes that a full copy),
+  // then encode it: about 0.5 ms for a long thread's 100 KB.
+  return new Response(Buffer.from(`<!DOCTYPE html>${markup}`), { headers: responseHeaders, status: responseStatusCode });
 }
 
 export async function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {
