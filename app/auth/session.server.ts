@@ -84,24 +84,31 @@ const unreadNotifications = sql<number>`(select count(*)::int from ${notificatio
 
 const staffTwoFactorRequired = sql<boolean>`exists (select 1 from ${practiceSettings} where ${practiceSettings.key} = 'require_staff_two_factor' and ${practiceSettings.value} = 'true'::jsonb)`;
 
+/**
+ * The lookup every page makes, built once (a prepared drizzle query): building the statement
+ * from its parts on each call cost about as much as running it.
+ */
+const sessionLookup = lookupDb
+  .select({
+    expiresAt: sessions.expiresAt,
+    lastSeenAt: sessions.lastSeenAt,
+    twoFactorVerified: sessions.twoFactorVerified,
+    user: { id: users.id, email: users.email, name: users.name, role: users.role },
+    deactivatedAt: users.deactivatedAt,
+    hasTwoFactor: sql<boolean>`${userTotp.userId} is not null`,
+    staffTwoFactorRequired,
+    unreadNotifications,
+  })
+  .from(sessions)
+  .innerJoin(users, eq(users.id, sessions.userId))
+  .leftJoin(userTotp, eq(userTotp.userId, sessions.userId))
+  .where(eq(sessions.id, sql.placeholder("sessionId")))
+  .prepare("session_lookup");
+
 export async function validateSessionToken(token: string, now = new Date()): Promise<ValidSession | null> {
   const sessionId = hashToken(token);
   // One query answers everything a request needs to know about who is asking.
-  const [row] = await lookupDb
-    .select({
-      expiresAt: sessions.expiresAt,
-      lastSeenAt: sessions.lastSeenAt,
-      twoFactorVerified: sessions.twoFactorVerified,
-      user: { id: users.id, email: users.email, name: users.name, role: users.role },
-      deactivatedAt: users.deactivatedAt,
-      hasTwoFactor: sql<boolean>`${userTotp.userId} is not null`,
-      staffTwoFactorRequired,
-      unreadNotifications,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(userTotp, eq(userTotp.userId, sessions.userId))
-    .where(eq(sessions.id, sessionId));
+  const [row] = await sessionLookup.execute({ sessionId });
   if (!row) return null;
   if (row.expiresAt.getTime() <= now.getTime() || row.deactivatedAt) {
     await db.delete(sessions).where(eq(sessions.id, sessionId));

@@ -7,18 +7,33 @@ import { useEffect, type AnchorHTMLAttributes, type ReactNode } from "react";
 // anchors. With JavaScript, useFastLinkNavigation (once, in the root) sends a plain click on one
 // through the router, as a <Link> would: no full page load. Without, the browser follows it.
 
-type FastLinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, "href"> & {
+type FastLinkProps = Pick<AnchorHTMLAttributes<HTMLAnchorElement>, "className" | "rel" | "title" | "aria-current" | "aria-label"> & {
   /** An address the browser can follow as written: "/cases/…", "?page=2", "?replyTo=…#reply-…". */
   to: string;
   /** Keep the scroll position (links that change the page's own search, like a table's sort). */
   keepScroll?: boolean;
+  /** Marks the question link of a triage row, which the queue's keyboard moves between. */
+  "data-thread-link"?: string;
   children: ReactNode;
 };
 
-export function FastLink({ to, keepScroll, children, ...attributes }: FastLinkProps) {
+// The attributes are passed one by one, not spread (`{...rest}`): with the props' shapes
+// varying from one link to the next, spreading them made a link cost four times a plain anchor
+// (5 µs against 1.2), and a long thread renders a few hundred.
+export function FastLink(props: FastLinkProps) {
   return (
-    <a {...attributes} href={to} data-fast-link="" data-keep-scroll={keepScroll ? "" : undefined}>
-      {children}
+    <a
+      href={props.to}
+      className={props.className}
+      rel={props.rel}
+      title={props.title}
+      aria-current={props["aria-current"]}
+      aria-label={props["aria-label"]}
+      data-thread-link={props["data-thread-link"]}
+      data-fast-link=""
+      data-keep-scroll={props.keepScroll ? "" : undefined}
+    >
+      {props.children}
     </a>
   );
 }
