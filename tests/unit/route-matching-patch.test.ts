@@ -66,6 +66,36 @@ describe("the patched route matching", () => {
     }
   });
 
+  it("matches as the unpatched router does on nested layouts, index routes, optional segments, splats and case", () => {
+    const routes = [
+      {
+        id: "root",
+        path: "",
+        children: [
+          { id: "home", index: true },
+          { id: "cases", path: "cases", children: [{ id: "cases-index", index: true }, { id: "case", path: ":caseId", children: [{ id: "case-plans", path: "plans/:planId?" }] }] },
+          { id: "export", path: "cases/:caseId/export.json" },
+          { id: "exact", path: "Reports/Weekly", caseSensitive: true },
+          { id: "lang", path: ":lang?/about" },
+          { id: "files", path: "files/*" },
+          { id: "café", path: "café/menu" },
+          { id: "absolute", path: "/login/two-factor" },
+          { id: "anything", path: "*" },
+        ],
+      },
+    ];
+    const urls = [
+      "/", "/cases", "/cases/", "/Cases", "/CASES/", "/cases/7", "/cases/7/", "/cases/7/plans", "/cases/7/plans/9", "/cases/7/export.json",
+      "/Reports/Weekly", "/reports/weekly", "/about", "/en/about", "/EN/About", "/files", "/files/a/b.txt", "/caf%C3%A9/menu", "/café/menu",
+      "/CAFÉ/MENU", "/login/two-factor", "/login", "//cases//7", "/no/such/page", "/cases%2F7",
+    ];
+    for (const url of urls) {
+      const expected = matched(reference, routes as never, url);
+      expect(matched(patched, routes as never, url), url).toEqual(expected);
+      expect(matched(patched, routes as never, url), `${url}, again`).toEqual(expected);
+    }
+  });
+
   it("keeps no state in a compiled path between uses", () => {
     for (let i = 0; i < 3; i++) {
       expect(patched.matchPath("/cases/:caseId", "/cases/a")?.params).toEqual({ caseId: "a" });
