@@ -1,8 +1,8 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { db, lookupDb } from "../../db/client";
 import { auditEvents, cases } from "../../db/schema";
 import { isStaff } from "~/auth/permissions";
-import { caseIdSchema, memberOfCase, type Actor } from "./case-access.server";
+import { caseIdSchema, memberOfCase, type Actor, type ActorRef } from "./case-access.server";
 import { notFound } from "./errors.server";
 
 export type AuditAction =
@@ -144,7 +144,16 @@ export async function recordCaseView(
   ip: string | null,
   target?: { type: string; id: string },
 ) {
-  const inserted = await caseViewInsert(actor, caseId, page, ip, target);
+  if (!isStaff(actor.role) || !caseIdSchema.safeParse(caseId).success) throw notFound();
+  const statement = caseViewStatements.get(`${actor.role === "admin" ? "admin" : "staff"}:${target ? "target" : "case"}`)!;
+  const inserted = await statement.execute({
+    actorId: actor.id,
+    caseId,
+    ip,
+    details: JSON.stringify({ page }),
+    targetType: target?.type ?? "case",
+    targetId: target?.id ?? null,
+  });
   if (inserted.length === 0) throw notFound();
 }
 
@@ -152,19 +161,20 @@ export async function recordCaseView(
  * recordCaseView's statement, not yet run, for a page that writes it together with other
  * changes in one statement (a data-modifying WITH): it returns the new row's id, or no row when
  * the actor may not read the case's internals (or `onlyIf`, a further condition, is false).
- * Throws 404 at once for a client or a bad id.
+ * Throws 404 at once for a client or a bad id. The actor's id, the case id, the address and the
+ * target's id may be placeholders (sql.placeholder), for a statement built once.
  */
 export function caseViewInsert(
-  actor: Actor,
-  caseId: string,
-  page: CaseViewPage,
-  ip: string | null,
-  target?: { type: string; id: string },
+  actor: ActorRef,
+  caseId: string | SQLWrapper,
+  page: CaseViewPage | SQLWrapper,
+  ip: string | null | SQLWrapper,
+  target?: { type: string | SQLWrapper; id: string | SQLWrapper },
   onlyIf?: SQL,
 ) {
-  if (!isStaff(actor.role) || !caseIdSchema.safeParse(caseId).success) throw notFound();
+  if (!isStaff(actor.role) || (typeof caseId === "string" && !caseIdSchema.safeParse(caseId).success)) throw notFound();
   const allowed = actor.role === "admin" ? undefined : memberOfCase(actor.id);
-  // Run on its own, on lookupDb: an insert of one row for one case, one plan for any.
+  const details = typeof page === "string" ? JSON.stringify({ page }) : page;
   return lookupDb
     .insert(auditEvents)
     .select((qb) =>
@@ -177,7 +187,7 @@ export function caseViewInsert(
           targetType: sql<string>`${target?.type ?? "case"}::text`.as("target_type"),
           targetId: (target ? sql<string>`${target.id}::text` : sql<string>`${cases.id}::text`).as("target_id"),
           ip: sql<string | null>`${ip}::text`.as("ip"),
-          details: sql`${JSON.stringify({ page })}::jsonb`.as("details"),
+          details: sql`${details}::jsonb`.as("details"),
           createdAt: sql<Date>`now()`.as("created_at"),
         })
         .from(cases)
@@ -185,3 +195,25 @@ export function caseViewInsert(
     )
     .returning({ id: auditEvents.id });
 }
+
+/**
+ * recordCaseView's statements, built once for each kind of viewer (admins see every case, staff
+ * the cases they are on) and for a view of the case itself or of one of its records: drizzle
+ * builds a statement from its parts on every call otherwise. Run on lookupDb (one row for one
+ * case: one plan for any).
+ */
+const caseViewStatements = new Map(
+  (["admin", "staff"] as const).flatMap((kind) =>
+    (["case", "target"] as const).map((of) => {
+      const p = (name: string) => sql.placeholder(name);
+      const statement = caseViewInsert(
+        { id: p("actorId"), role: kind === "admin" ? "admin" : "coach" },
+        p("caseId"),
+        p("details"),
+        p("ip"),
+        of === "target" ? { type: p("targetType"), id: p("targetId") } : undefined,
+      ).prepare(`case_view_${kind}_${of}`);
+      return [`${kind}:${of}`, statement] as const;
+    }),
+  ),
+);

@@ -1,4 +1,4 @@
-import { and, eq, exists, sql, type SQL } from "drizzle-orm";
+import { and, eq, exists, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 import { db, lookupDb } from "../../db/client";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
@@ -12,6 +12,11 @@ import { forbidden, notFound } from "./errors.server";
 // (403 when they may see it but not do this).
 
 export type Actor = { id: string; role: Role; name?: string };
+/**
+ * Who is asking, as a statement sees them: the id may be a placeholder (sql.placeholder), for a
+ * statement built once per role and run for anyone (a prepared drizzle query).
+ */
+export type ActorRef = { id: string | SQLWrapper; role: Role };
 export type CaseAccess = { case: Case; actor: Actor; relation: CaseRelation };
 
 export const caseIdSchema = z.uuid();
@@ -30,7 +35,7 @@ export function isStaffRoleSql(role: AnyPgColumn): SQL {
  * filters `cases` rows; pass the case-id column of another table (threads.caseId,
  * checkIns.caseId…) to filter that table's rows by the same rule.
  */
-export function visibleCases(actor: Actor, caseId: AnyPgColumn = cases.id): SQL | undefined {
+export function visibleCases(actor: ActorRef, caseId: AnyPgColumn = cases.id): SQL | undefined {
   if (actor.role === "admin") return undefined;
   if (actor.role === "client") {
     if (caseId === cases.id) return eq(cases.clientId, actor.id);
@@ -45,7 +50,7 @@ export function visibleCases(actor: Actor, caseId: AnyPgColumn = cases.id): SQL 
 }
 
 /** SQL condition: `userId` is on the team of the case in `caseId` (as `role`, when given). */
-export function memberOfCase(userId: string, caseId: AnyPgColumn = cases.id, role?: "lead" | "support"): SQL {
+export function memberOfCase(userId: string | SQLWrapper, caseId: AnyPgColumn = cases.id, role?: "lead" | "support"): SQL {
   return exists(
     db
       .select({ one: sql`1` })

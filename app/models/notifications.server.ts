@@ -176,10 +176,10 @@ export async function markAllRead(actor: Actor, now = new Date()): Promise<numbe
  * statement, not yet run, so the thread pages send it with their other changes in one statement
  * (a data-modifying WITH). `threadIds` is a subquery of the thread ids read.
  */
-export function threadNotificationsReadUpdate(userId: string, threadIds: SQLWrapper, now: Date) {
+export function threadNotificationsReadUpdate(userId: string | SQLWrapper, threadIds: SQLWrapper, now: Date | SQLWrapper) {
   return db
     .update(notifications)
-    .set({ readAt: now })
+    .set({ readAt: now instanceof Date ? now : sql`${now}::timestamptz` })
     .where(
       and(
         eq(notifications.userId, userId),
