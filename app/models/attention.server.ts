@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { unionAll } from "drizzle-orm/pg-core";
 import { db, lookupDb } from "../../db/client";
 import {
@@ -26,7 +26,7 @@ import { enqueueEmail } from "./outbox.server";
 // reminders. Every figure is computed in SQL, in a fixed number of queries per call.
 
 /** `now` as a query parameter: tests pass their own clock, so nothing here reads the DB's now(). */
-const at = (now: Date) => sql`${now.toISOString()}::timestamptz`;
+const at = (now: Date | SQLWrapper) => sql`${now instanceof Date ? now.toISOString() : now}::timestamptz`;
 
 // ---------------------------------------------------------------------------------------------
 // The overdue rule, in SQL. TWIN of app/models/check-in-schedule.ts (isCheckInOverdue,
@@ -52,7 +52,7 @@ export const checkInDueSql = sql<Date>`(${checkInDueUtcSql} at time zone 'UTC')`
  * True for the cases overdue for a check-in at `now`: now > due + 1 day, written as
  * due < now - 1 day so that the index can find them (both sides in UTC).
  */
-export function overdueSql(now: Date): SQL<boolean> {
+export function overdueSql(now: Date | SQLWrapper): SQL<boolean> {
   return sql<boolean>`(${cases.status} = 'active' and ${checkInDueUtcSql} < (${at(now)} at time zone 'UTC') - interval '24 hours')`;
 }
 
@@ -178,13 +178,17 @@ export async function needsAttention(actor: Actor, now = new Date()): Promise<Re
 // The client's own overdue cases (the portal's gentle reminder)
 
 /** The client's cases that are overdue for a check-in. Anyone but a client: 404. One query. */
+/** overdueCasesForClient's statement, built once (the portal asks it on every view). */
+const overdueCasesOfClient = lookupDb
+  .select({ id: cases.id, title: cases.title })
+  .from(cases)
+  .where(and(eq(cases.clientId, sql.placeholder("clientId")), overdueSql(sql.placeholder("now"))))
+  .orderBy(asc(cases.openedAt), asc(cases.id))
+  .prepare("overdue_cases_of_client");
+
 export async function overdueCasesForClient(client: Actor, now = new Date()) {
   if (client.role !== "client") throw notFound();
-  return lookupDb
-    .select({ id: cases.id, title: cases.title })
-    .from(cases)
-    .where(and(eq(cases.clientId, client.id), overdueSql(now)))
-    .orderBy(asc(cases.openedAt), asc(cases.id));
+  return overdueCasesOfClient.execute({ clientId: client.id, now: now.toISOString() });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +390,10 @@ export function caseloadQuery() {
     .orderBy(desc(sql`${lead} + ${support}`), asc(users.name), asc(users.id));
 }
 
+/** The dashboard's statements without values, built once. */
+const caseCountsStatement = lookupDb.select({ status: caseCounts.status, n: caseCounts.n }).from(caseCounts).prepare("case_counts");
+const caseloadStatement = caseloadQuery().prepare("caseload");
+
 /**
  * The admin dashboard's figures, in three queries. Admins only (anyone else: 404).
  * - byStatus: every case counted by its status (kept in case_counts, migration 0017).
@@ -402,9 +410,9 @@ export function caseloadQuery() {
 export async function adminDashboard(actor: Actor, now = new Date(), options: { keptWeeks?: boolean } = {}): Promise<AdminDashboard> {
   if (actor.role !== "admin") throw notFound();
   const [statusRows, weeks, caseload] = await Promise.all([
-    lookupDb.select({ status: caseCounts.status, n: caseCounts.n }).from(caseCounts),
+    caseCountsStatement.execute(),
     options.keptWeeks === false ? computedWeeks(now) : keptWeeks(now),
-    caseloadQuery(),
+    caseloadStatement.execute(),
   ]);
 
   return {

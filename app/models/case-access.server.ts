@@ -64,17 +64,18 @@ export function requireStaffActor(actor: Actor) {
   if (!isStaff(actor.role)) throw notFound();
 }
 
+/** loadCaseAccess's statement, built once: the case and the actor's place on its team. */
+const caseWithMembership = lookupDb
+  .select({ case: cases, memberRole: caseMembers.role })
+  .from(cases)
+  .leftJoin(caseMembers, and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, sql.placeholder("actorId"))))
+  .where(eq(cases.id, sql.placeholder("caseId")))
+  .prepare("case_with_membership");
+
 export async function loadCaseAccess(actor: Actor, caseId: string): Promise<CaseAccess> {
   if (!caseIdSchema.safeParse(caseId).success) throw notFound();
   // A page's loaders (the case header, its tab) read the case once between them.
-  const [row] = await oncePerRequest(`case-access:${actor.id}:${caseId}`, () =>
-    lookupDb
-      .select({ case: cases, memberRole: caseMembers.role })
-      .from(cases)
-      .leftJoin(caseMembers, and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id)))
-      .where(eq(cases.id, caseId))
-      .then((rows) => rows),
-  );
+  const [row] = await oncePerRequest(`case-access:${actor.id}:${caseId}`, () => caseWithMembership.execute({ actorId: actor.id, caseId }));
   if (!row) throw notFound();
   let relation: CaseRelation | null = null;
   if (actor.role === "admin") relation = "admin";

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, isNull, ne, notExists, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNull, ne, notExists, sql, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db, lookupDb } from "../../db/client";
@@ -87,6 +87,32 @@ export const caseMemberSchema = z.object({ userId: z.string({ error: "Choose a c
 type TeamMemberRow = { userId: string; role: "lead" | "support"; name: string; userRole: Role };
 type AddableStaffRow = { id: string; name: string; role: Role };
 
+/** At most this many staff are offered to join a case. */
+const ADDABLE_STAFF_LIMIT = 500;
+
+function caseHeaderStatement(withAddable: boolean) {
+  const clientUser = alias(users, "client_user");
+  // The lead first, then support members in the order they joined.
+  const team = sql<TeamMemberRow[]>`(
+    select coalesce(json_agg(json_build_object('userId', ${caseMembers.userId}, 'role', ${caseMembers.role}, 'name', ${users.name}, 'userRole', ${users.role})
+      order by case when ${caseMembers.role} = 'lead' then 0 else 1 end, ${caseMembers.addedAt}, ${users.name}), '[]'::json)
+    from ${caseMembers} inner join ${users} on ${users.id} = ${caseMembers.userId}
+    where ${caseMembers.caseId} = ${cases.id})`;
+  const addable = withAddable
+    ? sql<AddableStaffRow[] | null>`(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'role', a.role) order by a.name, a.id), '[]'::json)
+        from (${addableStaffOf(sql.placeholder("caseId"))} limit ${sql.raw(String(ADDABLE_STAFF_LIMIT))}) a)`
+    : sql<AddableStaffRow[] | null>`null`;
+  return lookupDb
+    .select({ clientName: clientUser.name, clientEmail: clientUser.email, team, addable })
+    .from(cases)
+    .leftJoin(clientUser, eq(clientUser.id, cases.clientId))
+    .where(eq(cases.id, sql.placeholder("caseId")))
+    .prepare(`case_header_${withAddable ? "with" : "without"}_addable`);
+}
+
+/** getCaseHeader's statement, built once with and once without the staff who could join. */
+const caseHeaderStatements = { withAddable: caseHeaderStatement(true), withoutAddable: caseHeaderStatement(false) };
+
 /**
  * Everything the case page's header shows beyond the case row, in one statement: the client's
  * name and email, the team with their names, and, for someone who may manage members, the staff
@@ -96,22 +122,8 @@ export async function getCaseHeader(actor: Actor, caseId: string) {
   const access = await loadStaffCase(actor, caseId);
   const c = access.case;
   const canManageMembers = canOnCase(access, "case.manageMembers");
-  const clientUser = alias(users, "client_user");
-  // The lead first, then support members in the order they joined.
-  const team = sql<TeamMemberRow[]>`(
-    select coalesce(json_agg(json_build_object('userId', ${caseMembers.userId}, 'role', ${caseMembers.role}, 'name', ${users.name}, 'userRole', ${users.role})
-      order by case when ${caseMembers.role} = 'lead' then 0 else 1 end, ${caseMembers.addedAt}, ${users.name}), '[]'::json)
-    from ${caseMembers} inner join ${users} on ${users.id} = ${caseMembers.userId}
-    where ${caseMembers.caseId} = ${cases.id})`;
-  const addable = canManageMembers
-    ? sql<AddableStaffRow[]>`(select coalesce(json_agg(json_build_object('id', a.id, 'name', a.name, 'role', a.role) order by a.name, a.id), '[]'::json)
-        from (${addableStaffOf(c.id)} limit ${sql.raw(String(ADDABLE_STAFF_LIMIT))}) a)`
-    : sql<null>`null`;
-  const [row] = await lookupDb
-    .select({ clientName: clientUser.name, clientEmail: clientUser.email, team, addable })
-    .from(cases)
-    .leftJoin(clientUser, eq(clientUser.id, cases.clientId))
-    .where(eq(cases.id, c.id));
+  const statement = canManageMembers ? caseHeaderStatements.withAddable : caseHeaderStatements.withoutAddable;
+  const [row] = await statement.execute({ caseId: c.id });
   if (!row) throw notFound();
   return {
     id: c.id,
@@ -222,15 +234,12 @@ export async function listAddableStaff(actor: Actor, caseId: string) {
   return addableStaffOf(access.case.id).limit(ADDABLE_STAFF_LIMIT);
 }
 
-/** At most this many staff are offered to join a case. */
-const ADDABLE_STAFF_LIMIT = 500;
-
 /**
  * The query behind `listAddableStaff` (the header reads it as a subquery); no access check, no
  * limit. The header writes its limit as a literal: a plan made for any limit (lookupDb keeps
  * one) expects to stop after a few rows, and walks every user in name order to find them.
  */
-function addableStaffOf(caseId: string) {
+function addableStaffOf(caseId: string | SQLWrapper) {
   return db
     .select({ id: users.id, name: users.name, role: users.role })
     .from(users)
@@ -507,9 +516,8 @@ export const RECENT_DAYS = 14;
 
 type NextDueInPlan = { stepId: string; title: string; dueDate: string; status: "todo" | "doing"; overdue: boolean };
 
-export async function getCaseOverview(actor: Actor, caseId: string) {
-  const access = await loadStaffCase(actor, caseId);
-  const id = access.case.id;
+/** getCaseOverview's statement, built once: each plan of the case with its figures and next due step. */
+const caseOverviewPlans = (() => {
   const total = sql`count(${planSteps.id})`;
   const done = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'done')`;
   const skipped = sql`count(${planSteps.id}) filter (where ${planSteps.status} = 'skipped')`;
@@ -525,7 +533,7 @@ export async function getCaseOverview(actor: Actor, caseId: string) {
 
   // One query answers the whole overview: the overall figures are the sums of the plans' (the
   // case row keeps the same counts, but "done recently" is only here).
-  const planRows = await lookupDb
+  return lookupDb
     .select({
       id: plans.id,
       title: plans.title,
@@ -538,9 +546,15 @@ export async function getCaseOverview(actor: Actor, caseId: string) {
     })
     .from(plans)
     .leftJoin(planSteps, eq(planSteps.planId, plans.id))
-    .where(and(eq(plans.caseId, id), isNull(plans.archivedAt)))
+    .where(and(eq(plans.caseId, sql.placeholder("caseId")), isNull(plans.archivedAt)))
     .groupBy(plans.id)
-    .orderBy(asc(plans.assignedAt), asc(plans.id));
+    .orderBy(asc(plans.assignedAt), asc(plans.id))
+    .prepare("case_overview_plans");
+})();
+
+export async function getCaseOverview(actor: Actor, caseId: string) {
+  const access = await loadStaffCase(actor, caseId);
+  const planRows = await caseOverviewPlans.execute({ caseId: access.case.id });
 
   // Earliest due date; between plans on the same date, the plan assigned first.
   let nextDue: (NextDueInPlan & { planId: string; planTitle: string }) | null = null;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db, lookupDb } from "../../db/client";
 import { auditEvents, cases, plans, planSteps, users, type Plan, type PlanStep, type StepStatus } from "../../db/schema";
@@ -596,15 +596,26 @@ export async function unarchivePlan(actor: Actor, caseId: string, planId: string
 // Client: the portal and working through steps
 
 /** The client's active plans on their open cases, oldest assignment first, with steps and progress. */
+/** The portal's two statements, built once: the client's current plans, then their steps. */
+const portalPlans = lookupDb
+  .select({ plan: plans })
+  .from(plans)
+  .innerJoin(cases, eq(cases.id, plans.caseId))
+  .where(and(eq(cases.clientId, sql.placeholder("clientId")), sql`${cases.status} <> 'closed'`, isNull(plans.archivedAt)))
+  .orderBy(asc(plans.assignedAt), asc(plans.id))
+  .prepare("portal_plans");
+const portalSteps = lookupDb
+  .select()
+  .from(planSteps)
+  .where(sql`${planSteps.planId} = any(${sql.placeholder("planIds")}::uuid[])`)
+  .orderBy(asc(planSteps.planId), asc(planSteps.position), asc(planSteps.id))
+  .prepare("portal_steps");
+
 export async function listPortalPlans(actor: Actor) {
   if (actor.role !== "client") throw notFound();
-  const rows = await lookupDb
-    .select({ plan: plans })
-    .from(plans)
-    .innerJoin(cases, eq(cases.id, plans.caseId))
-    .where(and(eq(cases.clientId, actor.id), ne(cases.status, "closed"), isNull(plans.archivedAt)))
-    .orderBy(asc(plans.assignedAt), asc(plans.id));
-  const steps = await stepsByPlan(rows.map((r) => r.plan.id), lookupDb);
+  const rows = await portalPlans.execute({ clientId: actor.id });
+  const steps = new Map<string, PlanStep[]>(rows.map((r) => [r.plan.id, []]));
+  if (rows.length > 0) for (const step of await portalSteps.execute({ planIds: rows.map((r) => r.plan.id) })) steps.get(step.planId)?.push(step);
   const today = todayIso();
   return rows.map(({ plan }) => shapePlan(plan, steps.get(plan.id) ?? [], today));
 }

@@ -82,15 +82,19 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   throw new RuleViolation(issue?.message ?? "Check the reply and try again.", issue ? String(issue.path[0] ?? "form") : "form");
 }
 
+/** The statement behind listSavedRepliesForActor, built once (it runs on every thread page). */
+const savedRepliesOfActor = lookupDb
+  .select()
+  .from(savedReplies)
+  .where(or(eq(savedReplies.ownerId, sql.placeholder("actorId")), isNull(savedReplies.ownerId)))
+  .orderBy(sql`${savedReplies.ownerId} is null`, asc(sql`lower(${savedReplies.title})`), asc(savedReplies.id))
+  .limit(SAVED_REPLIES_LIMIT)
+  .prepare("saved_replies_of_actor");
+
 /** The actor's own replies first, then the practice-wide ones, each by title. Clients: 404. */
 export async function listSavedRepliesForActor(actor: Actor): Promise<SavedReplyView[]> {
   requireStaffActor(actor);
-  const rows = await lookupDb
-    .select()
-    .from(savedReplies)
-    .where(visibleReplies(actor))
-    .orderBy(sql`${savedReplies.ownerId} is null`, asc(sql`lower(${savedReplies.title})`), asc(savedReplies.id))
-    .limit(SAVED_REPLIES_LIMIT);
+  const rows = await savedRepliesOfActor.execute({ actorId: actor.id });
   return rows.map((row) => toView(actor, row));
 }
 

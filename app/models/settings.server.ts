@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db, lookupDb } from "../../db/client";
 import { practiceSettings, type Role } from "../../db/schema";
@@ -68,8 +68,11 @@ export async function savePracticeSettings(actor: { id: string; role: Role }, va
   });
 }
 
+/** getSetting's statement, built once (triage reads a setting on every view). */
+const settingByKey = lookupDb.select().from(practiceSettings).where(eq(practiceSettings.key, sql.placeholder("key"))).prepare("setting_by_key");
+
 export async function getSetting<K extends keyof PracticeSettings>(key: K): Promise<PracticeSettings[K]> {
-  const [row] = await lookupDb.select().from(practiceSettings).where(eq(practiceSettings.key, key));
+  const [row] = await settingByKey.execute({ key });
   const parsed = settingsSchema.shape[key].safeParse(row?.value);
   return (parsed.success ? parsed.data : DEFAULT_SETTINGS[key]) as PracticeSettings[K];
 }

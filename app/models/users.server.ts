@@ -80,13 +80,15 @@ export async function listUsers(actor: Actor, query: UserListQuery) {
   return { rows, total: total?.n ?? 0 };
 }
 
+const userCountsStatement = lookupDb.select({ role: userCounts.role, status: userCounts.state, n: userCounts.n }).from(userCounts).prepare("user_counts");
+
 /**
  * Active, invited and deactivated accounts per role, for the admin's dashboard: kept current by
  * triggers on users (migration 0017), so a view reads a dozen rows instead of every account.
  */
 export async function countUsersByRole(actor: Actor) {
   requireAdmin(actor);
-  const rows = await lookupDb.select({ role: userCounts.role, status: userCounts.state, n: userCounts.n }).from(userCounts);
+  const rows = await userCountsStatement.execute();
   return ROLES.map((role) => {
     const of = (status: UserStatus) => rows.find((r) => r.role === role && r.status === status)?.n ?? 0;
     return { role, active: of("active"), invited: of("invited"), deactivated: of("deactivated") };

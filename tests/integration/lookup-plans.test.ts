@@ -35,6 +35,7 @@ const SMALL_TABLES = new Set(["user_counts", "case_counts", "practice_settings"]
 function literal(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return literal(`{${value.map((v) => `"${String(v).replace(/["\\]/g, "\\$&")}"`).join(",")}}`);
   const text = value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
   return `'${text.replaceAll("'", "''")}'`;
 }
