@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, isNull, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { caseMembers, cases, threads, users, type ThreadPriority } from "../../db/schema";
-import { isStaffRoleSql, requireStaffActor, visibleCases, type Actor } from "./case-access.server";
+import { isStaffRoleSql, requireStaffActor, visibleCases, type Actor, type ActorRef } from "./case-access.server";
 import { getSetting } from "./settings.server";
 import { slaDueAt, slaState, type SlaState } from "./sla";
 
@@ -60,11 +60,11 @@ export function triageHref(query: TriageQuery) {
  * literal, not a parameter, so threads_triage_case_idx (partial: waiting questions only) stays
  * usable whichever plan Postgres keeps for the prepared statement.
  */
-function waitingOnCasesOf(actor: Actor) {
+function waitingOnCasesOf(actor: ActorRef) {
   return and(sql`${threads.status} = 'awaiting_staff'`, visibleCases(actor, threads.caseId));
 }
 
-function filterCondition(actor: Actor, filter: TriageFilter): SQL | undefined {
+function filterCondition(actor: ActorRef, filter: TriageFilter): SQL | undefined {
   if (filter === "mine") return eq(threads.assigneeId, actor.id);
   if (filter === "unassigned") return isNull(threads.assigneeId);
   return undefined;
@@ -85,7 +85,7 @@ const nameOf = <T extends string | null>(userId: AnyPgColumn) => sql<T>`(select 
  * subqueries on the page's rows, not joins: Postgres plans a query in time that grows fast with
  * its joins, and with the names joined, planning (about 1.1 ms) took as long as running it.
  */
-export function triageRowsQuery(actor: Actor, query: TriageQuery) {
+export function triageRowsQuery(actor: ActorRef, query: Pick<TriageQuery, "filter"> & { perPage: number | Placeholder; offset: number | Placeholder }) {
   const page = db
     .select({ id: threads.id, caseId: threads.caseId, priority: threads.priority, waitingSince: threads.waitingSince })
     .from(threads)
@@ -93,7 +93,7 @@ export function triageRowsQuery(actor: Actor, query: TriageQuery) {
     // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
     .orderBy(desc(threads.priority), asc(threads.waitingSince), asc(threads.id))
     .limit(query.perPage)
-    .offset((query.page - 1) * query.perPage)
+    .offset(query.offset)
     .as("page");
   // One lead per case (case_members_one_lead_key).
   const leadName = sql<string | null>`(select ${leadUser.name}
@@ -121,7 +121,7 @@ export function triageRowsQuery(actor: Actor, query: TriageQuery) {
 }
 
 /** The statement counting the questions in each filter of the viewer's queue. */
-export function triageCountsQuery(actor: Actor) {
+export function triageCountsQuery(actor: ActorRef) {
   return db
     .select({
       all: sql<number>`count(*)::int`,
@@ -134,7 +134,7 @@ export function triageCountsQuery(actor: Actor) {
 
 /** How many questions wait in each filter of the viewer's queue, in one query. */
 async function queueCounts(actor: Actor) {
-  const [row] = await triageCountsQuery(actor);
+  const [row] = await triageStatements[viewerKind(actor)].counts.execute({ actorId: actor.id });
   return { all: row?.all ?? 0, mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0 } satisfies Record<TriageFilter, number>;
 }
 
@@ -146,7 +146,11 @@ async function queueCounts(actor: Actor) {
 export async function listTriage(actor: Actor, query: TriageQuery, now: Date = new Date()) {
   requireStaffActor(actor);
   const [rows, counts, targetHours] = await Promise.all([
-    triageRowsQuery(actor, query),
+    triageStatements[viewerKind(actor)].rows[query.filter].execute({
+      actorId: actor.id,
+      perPage: query.perPage,
+      offset: (query.page - 1) * query.perPage,
+    }),
     queueCounts(actor),
     getSetting("first_response_target_hours"),
   ]);
@@ -178,19 +182,48 @@ export async function countTriage(actor: Actor) {
  */
 export async function listAssignableStaff(actor: Actor) {
   requireStaffActor(actor);
+  return triageStatements[viewerKind(actor)].staff.execute({ actorId: actor.id });
+}
+
+/** The statement behind listAssignableStaff, for a viewer whose id may be a placeholder. */
+function assignableStaffQuery(viewer: ActorRef) {
   const active = and(isStaffRoleSql(users.role), isNull(users.deactivatedAt));
-  // For each of the few staff, whether one of their memberships is on one of the actor's cases,
-  // stopping at the first: cheaper than joining every membership of the practice to the actor's
+  // For each of the few staff, whether one of their memberships is on one of the viewer's cases,
+  // stopping at the first: cheaper than joining every membership of the practice to the viewer's
   // cases (a subquery with a limit, which Postgres runs per staff member instead of joining).
   const theirs = alias(caseMembers, "theirs");
   const mine = alias(caseMembers, "mine");
   const shared = db
     .select({ yes: sql`true` })
     .from(theirs)
-    .innerJoin(mine, and(eq(mine.caseId, theirs.caseId), eq(mine.userId, actor.id)))
+    .innerJoin(mine, and(eq(mine.caseId, theirs.caseId), eq(mine.userId, viewer.id)))
     .where(eq(theirs.userId, users.id))
     .limit(1);
   const sharesACase = sql`(${shared})`;
-  const where = actor.role === "admin" ? active : and(active, sharesACase);
+  const where = viewer.role === "admin" ? active : and(active, sharesACase);
   return db.select({ id: users.id, name: users.name }).from(users).where(where).orderBy(asc(users.name), asc(users.id)).limit(500);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The queue's statements, built once for each kind of viewer (admins: every case; coaches and
+// therapists: the cases they are on) and, for the page, each filter: drizzle built them from
+// their parts on every view otherwise. The viewer, the page size and the offset are placeholders.
+
+type ViewerKind = "admin" | "staff";
+const viewerKind = (actor: Actor): ViewerKind => (actor.role === "admin" ? "admin" : "staff");
+
+function triageStatementsFor(kind: ViewerKind) {
+  const viewer: ActorRef = { id: sql.placeholder("actorId"), role: kind === "admin" ? "admin" : "coach" };
+  const page = (filter: TriageFilter) =>
+    triageRowsQuery(viewer, { filter, perPage: sql.placeholder("perPage"), offset: sql.placeholder("offset") }).prepare(`triage_rows_${kind}_${filter}`);
+  return {
+    counts: triageCountsQuery(viewer).prepare(`triage_counts_${kind}`),
+    rows: { all: page("all"), mine: page("mine"), unassigned: page("unassigned") } satisfies Record<TriageFilter, unknown>,
+    staff: assignableStaffQuery(viewer).prepare(`assignable_staff_${kind}`),
+  };
+}
+
+const triageStatements: Record<ViewerKind, ReturnType<typeof triageStatementsFor>> = {
+  admin: triageStatementsFor("admin"),
+  staff: triageStatementsFor("staff"),
+};
