@@ -1,5 +1,5 @@
 import { useSearchParams } from "@remix-run/react";
-import { flexRender, getCoreRowModel, useReactTable, type DisplayColumnDef } from "@tanstack/react-table";
+import { createTable, flexRender, getCoreRowModel, type DisplayColumnDef, type Table } from "@tanstack/react-table";
 import type { ReactNode } from "react";
 import { FastLink } from "~/components/fast-link";
 
@@ -32,16 +32,37 @@ type Props<T> = {
   getRowId: (row: T) => string;
 };
 
+/**
+ * The TanStack table of a list of columns, made once per list and kept (a WeakMap keyed by the
+ * columns array): the table holds only the columns and the header groups here, which depend on
+ * nothing else, and making one builds every column with every feature's methods. Routes declare
+ * their columns once, as constants, so a page's table is made once per server process.
+ */
+const tablesByColumns = new WeakMap<object, Table<never>>();
+
+function tableOf<T>(columns: SortableColumn<T>[]): Table<T> {
+  let table = tablesByColumns.get(columns) as Table<T> | undefined;
+  if (!table) {
+    const made = createTable<T>({
+      data: [],
+      columns,
+      getCoreRowModel: getCoreRowModel(),
+      manualSorting: true,
+      manualFiltering: true,
+      manualPagination: true,
+      state: {},
+      onStateChange: () => {},
+      renderFallbackValue: null,
+    });
+    made.setOptions((options) => ({ ...options, state: made.initialState }));
+    table = made;
+    tablesByColumns.set(columns, made as unknown as Table<never>);
+  }
+  return table;
+}
+
 export function DataTable<T>({ caption, columns, rows, sort, dir, emptyMessage, getRowId }: Props<T>) {
-  const table = useReactTable({
-    data: rows,
-    columns,
-    getRowId,
-    getCoreRowModel: getCoreRowModel(),
-    manualSorting: true,
-    manualFiltering: true,
-    manualPagination: true,
-  });
+  const table = tableOf(columns);
   const leafColumns = table.getAllLeafColumns();
   const [searchParams] = useSearchParams();
 

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { createContext, useContext } from "react";
 import { FastLink } from "~/components/fast-link";
 import { DataTable, Pagination, type SortableColumn } from "~/components/data-table";
 import { ErrorPage } from "~/components/error-page";
@@ -59,44 +60,51 @@ const STATUS_STYLES: Record<ThreadStatus, string> = {
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>["threads"][number];
 
-function columnsFor(now: string, viewerId: string): SortableColumn<Row>[] {
-  return [
-    {
-      id: "title",
-      header: "Question",
-      cell: ({ row }) => (
-        <span className="flex flex-wrap items-center gap-2">
-          {row.original.priority === "urgent" ? <span className="badge bg-red-100 text-red-800">Urgent</span> : null}
-          <FastLink to={`/threads/${row.original.id}`} className={row.original.unread ? "font-semibold" : undefined}>
-            {row.original.title}
-          </FastLink>
-          {row.original.unread ? <span className="badge bg-sky-50 text-sky-800">New</span> : null}
-        </span>
-      ),
+/** What the list's cells need beyond their row: the server's clock and who is looking. */
+const ListView = createContext<{ now: string; viewerId: string }>({ now: "", viewerId: "" });
+
+// One constant (DataTable keeps a TanStack table per columns array); cells read ListView.
+const columns: SortableColumn<Row>[] = [
+  {
+    id: "title",
+    header: "Question",
+    cell: ({ row }) => (
+      <span className="flex flex-wrap items-center gap-2">
+        {row.original.priority === "urgent" ? <span className="badge bg-red-100 text-red-800">Urgent</span> : null}
+        <FastLink to={`/threads/${row.original.id}`} className={row.original.unread ? "font-semibold" : undefined}>
+          {row.original.title}
+        </FastLink>
+        {row.original.unread ? <span className="badge bg-sky-50 text-sky-800">New</span> : null}
+      </span>
+    ),
+  },
+  {
+    id: "status",
+    header: "Status",
+    cell: ({ row }) => <span className={`badge ${STATUS_STYLES[row.original.status]}`}>{THREAD_STATUS_LABELS[row.original.status]}</span>,
+  },
+  {
+    id: "assignee",
+    header: "Assigned to",
+    cell: function AssigneeCell({ row }) {
+      const { viewerId } = useContext(ListView);
+      return row.original.assigneeId ? (row.original.assigneeId === viewerId ? "You" : (row.original.assigneeName ?? "—")) : <span className="text-stone-600">Nobody</span>;
     },
-    {
-      id: "status",
-      header: "Status",
-      cell: ({ row }) => <span className={`badge ${STATUS_STYLES[row.original.status]}`}>{THREAD_STATUS_LABELS[row.original.status]}</span>,
-    },
-    {
-      id: "assignee",
-      header: "Assigned to",
-      cell: ({ row }) =>
-        row.original.assigneeId ? (row.original.assigneeId === viewerId ? "You" : (row.original.assigneeName ?? "—")) : <span className="text-stone-600">Nobody</span>,
-    },
-    { id: "posts", header: "Messages", cell: ({ row }) => row.original.posts, meta: { className: "text-right" } },
-    {
-      id: "activity",
-      header: "Last activity",
-      cell: ({ row }) => (
+  },
+  { id: "posts", header: "Messages", cell: ({ row }) => row.original.posts, meta: { className: "text-right" } },
+  {
+    id: "activity",
+    header: "Last activity",
+    cell: function ActivityCell({ row }) {
+      const { now } = useContext(ListView);
+      return (
         <span title={exactTime(row.original.lastActivityAt)}>
           <PostTime at={row.original.lastActivityAt} now={now} />
         </span>
-      ),
+      );
     },
-  ];
-}
+  },
+];
 
 export default function CaseThreads() {
   const { threads, total, page, perPage, viewerId, now, submissionKey } = useLoaderData<typeof loader>();
@@ -107,15 +115,17 @@ export default function CaseThreads() {
     <div className="space-y-6">
       <section className="space-y-3" aria-labelledby="questions-title">
         <h2 id="questions-title">Questions</h2>
-        <DataTable
-          caption="Questions on this case, most recent activity first"
-          columns={columnsFor(now, viewerId)}
-          rows={threads}
-          sort=""
-          dir="desc"
-          emptyMessage="No questions on this case yet."
-          getRowId={(row) => row.id}
-        />
+        <ListView.Provider value={{ now, viewerId }}>
+          <DataTable
+            caption="Questions on this case, most recent activity first"
+            columns={columns}
+            rows={threads}
+            sort=""
+            dir="desc"
+            emptyMessage="No questions on this case yet."
+            getRowId={(row) => row.id}
+          />
+        </ListView.Provider>
         <Pagination page={page} perPage={perPage} total={total} label="questions" />
       </section>
 

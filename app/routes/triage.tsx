@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
-import { useCallback, useEffect, useRef, useState, type RefObject } from "react";
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type RefObject } from "react";
 import { z } from "zod";
 import { formatDateTime } from "~/dates";
 import { FastLink } from "~/components/fast-link";
@@ -112,14 +112,19 @@ function span(ms: number) {
   return `${Math.floor(hours / 24)} days`;
 }
 
-function columnsFor(now: string, selected: ReadonlySet<string>): SortableColumn<Row>[] {
-  const nowMs = new Date(now).getTime();
-  return [
-    {
-      id: "select",
-      header: () => <span className="sr-only">Select</span>,
-      meta: { className: "w-10" },
-      cell: ({ row }) => (
+/** What the queue's cells need beyond their row: the server's clock and the boxes left ticked. */
+const QueueView = createContext<{ nowMs: number; selected: ReadonlySet<string> }>({ nowMs: 0, selected: new Set() });
+
+// The columns are one constant (DataTable keeps a TanStack table per columns array); the cells
+// that need the clock or the ticked boxes read them from QueueView.
+const columns: SortableColumn<Row>[] = [
+  {
+    id: "select",
+    header: () => <span className="sr-only">Select</span>,
+    meta: { className: "w-10" },
+    cell: function SelectCell({ row }) {
+      const { selected } = useContext(QueueView);
+      return (
         <input
           type="checkbox"
           name="threadId"
@@ -128,76 +133,78 @@ function columnsFor(now: string, selected: ReadonlySet<string>): SortableColumn<
           aria-label={`Select “${row.original.title}”`}
           className="h-4 w-4 accent-brand-600"
         />
+      );
+    },
+  },
+  {
+    id: "priority",
+    header: "Priority",
+    cell: ({ row }) =>
+      row.original.priority === "urgent" ? (
+        <span className="badge bg-red-700 text-white">Urgent</span>
+      ) : (
+        <span className="text-stone-600">Normal</span>
       ),
+  },
+  { id: "client", header: "Client", cell: ({ row }) => row.original.clientName },
+  {
+    id: "title",
+    header: "Question",
+    cell: ({ row }) => (
+      <FastLink to={`/threads/${row.original.id}`} className="font-medium" data-thread-link="">
+        {row.original.title}
+      </FastLink>
+    ),
+  },
+  {
+    id: "waiting",
+    header: "Waiting since",
+    meta: { className: "whitespace-nowrap" },
+    cell: function WaitingCell({ row }) {
+      const { nowMs } = useContext(QueueView);
+      const since = row.original.waitingSince;
+      if (!since) return <span className="text-stone-600">—</span>;
+      return (
+        <time dateTime={since} title={exact(since)}>
+          {span(nowMs - new Date(since).getTime())} ago
+        </time>
+      );
     },
-    {
-      id: "priority",
-      header: "Priority",
-      cell: ({ row }) =>
-        row.original.priority === "urgent" ? (
-          <span className="badge bg-red-700 text-white">Urgent</span>
-        ) : (
-          <span className="text-stone-600">Normal</span>
-        ),
-    },
-    { id: "client", header: "Client", cell: ({ row }) => row.original.clientName },
-    {
-      id: "title",
-      header: "Question",
-      cell: ({ row }) => (
-        <FastLink to={`/threads/${row.original.id}`} className="font-medium" data-thread-link="">
-          {row.original.title}
-        </FastLink>
-      ),
-    },
-    {
-      id: "waiting",
-      header: "Waiting since",
-      meta: { className: "whitespace-nowrap" },
-      cell: ({ row }) => {
-        const since = row.original.waitingSince;
-        if (!since) return <span className="text-stone-600">—</span>;
-        return (
-          <time dateTime={since} title={exact(since)}>
-            {span(nowMs - new Date(since).getTime())} ago
-          </time>
-        );
-      },
-    },
-    {
-      id: "sla",
-      header: "First response",
-      meta: { className: "whitespace-nowrap" },
-      cell: ({ row }) => {
-        const { sla, dueAt } = row.original;
-        const dueMs = dueAt ? new Date(dueAt).getTime() - nowMs : null;
-        return (
-          <span className="flex flex-col items-start gap-0.5">
-            <span className={`badge ${SLA_STYLES[sla]}`}>
-              {sla === "overdue" ? <span aria-hidden="true">!&nbsp;</span> : null}
-              {SLA_LABELS[sla]}
-            </span>
-            {dueAt && dueMs !== null ? (
-              <span className="text-xs text-stone-600" title={`Due ${exact(dueAt)}`}>
-                {dueMs > 0 ? `due in ${span(dueMs)}` : `${span(-dueMs)} past due`}
-              </span>
-            ) : null}
+  },
+  {
+    id: "sla",
+    header: "First response",
+    meta: { className: "whitespace-nowrap" },
+    cell: function FirstResponseCell({ row }) {
+      const { nowMs } = useContext(QueueView);
+      const { sla, dueAt } = row.original;
+      const dueMs = dueAt ? new Date(dueAt).getTime() - nowMs : null;
+      return (
+        <span className="flex flex-col items-start gap-0.5">
+          <span className={`badge ${SLA_STYLES[sla]}`}>
+            {sla === "overdue" ? <span aria-hidden="true">!&nbsp;</span> : null}
+            {SLA_LABELS[sla]}
           </span>
-        );
-      },
+          {dueAt && dueMs !== null ? (
+            <span className="text-xs text-stone-600" title={`Due ${exact(dueAt)}`}>
+              {dueMs > 0 ? `due in ${span(dueMs)}` : `${span(-dueMs)} past due`}
+            </span>
+          ) : null}
+        </span>
+      );
     },
-    {
-      id: "assignee",
-      header: "Assignee",
-      cell: ({ row }) => row.original.assigneeName ?? <span className="text-stone-600">Unassigned</span>,
-    },
-    {
-      id: "lead",
-      header: "Case lead",
-      cell: ({ row }) => row.original.leadName ?? <span className="text-stone-600">No lead</span>,
-    },
-  ];
-}
+  },
+  {
+    id: "assignee",
+    header: "Assignee",
+    cell: ({ row }) => row.original.assigneeName ?? <span className="text-stone-600">Unassigned</span>,
+  },
+  {
+    id: "lead",
+    header: "Case lead",
+    cell: ({ row }) => row.original.leadName ?? <span className="text-stone-600">No lead</span>,
+  },
+];
 
 function filterHref(filter: TriageFilter, perPage: number) {
   const params = new URLSearchParams();
@@ -315,7 +322,7 @@ export default function TriagePage() {
   const keyboard = useQueueKeyboard(tableRef, rows.map((r) => r.id).join(","), assignToMe);
   // After a refused submission the ticked boxes stay ticked.
   const selected = new Set<string>(Array.isArray(failed?.selected) ? (failed.selected as string[]) : []);
-  const columns = columnsFor(now, selected);
+  const view = { nowMs: new Date(now).getTime(), selected };
   const others = staff.filter((s) => s.id !== meId);
   const allLabel = isAdmin ? "All cases" : FILTER_LABELS.all;
   const waiting = counts.all === 1 ? "1 question waiting" : `${counts.all} questions waiting`;
@@ -414,21 +421,23 @@ export default function TriagePage() {
               aria-busy={loading || undefined}
               className={`[&_tr[data-selected]]:bg-brand-50 [&_tr[data-selected]]:outline-2 [&_tr[data-selected]]:-outline-offset-2 [&_tr[data-selected]]:outline-brand-600 ${loading ? "opacity-60" : ""}`}
             >
-              <DataTable
-                caption={`${query.filter === "all" ? allLabel : FILTER_LABELS[query.filter]}: questions waiting for a reply, urgent first, then longest waiting`}
-                columns={columns}
-                rows={rows}
-                sort=""
-                dir="asc"
-                getRowId={(r) => r.id}
-                emptyMessage={
-                  query.filter === "mine"
-                    ? "No waiting questions are assigned to you. Pick some up from “Unassigned”."
-                    : query.filter === "unassigned"
-                      ? "Every waiting question has someone assigned. Nothing is left unclaimed."
-                      : "Nothing is waiting here."
-                }
-              />
+              <QueueView.Provider value={view}>
+                <DataTable
+                  caption={`${query.filter === "all" ? allLabel : FILTER_LABELS[query.filter]}: questions waiting for a reply, urgent first, then longest waiting`}
+                  columns={columns}
+                  rows={rows}
+                  sort=""
+                  dir="asc"
+                  getRowId={(r) => r.id}
+                  emptyMessage={
+                    query.filter === "mine"
+                      ? "No waiting questions are assigned to you. Pick some up from “Unassigned”."
+                      : query.filter === "unassigned"
+                        ? "Every waiting question has someone assigned. Nothing is left unclaimed."
+                        : "Nothing is waiting here."
+                  }
+                />
+              </QueueView.Provider>
             </div>
           </Form>
           <Pagination page={query.page} perPage={query.perPage} total={total} label="questions" />

@@ -63,6 +63,18 @@ describe("DataTable", () => {
     expect(other).toContain("(sort)");
   });
 
+  it("lays out each render's own rows with a table kept per columns array", async () => {
+    // The TanStack table is made once for `columns` and kept; the rows come from each render.
+    const first = await render([{ id: "a", name: "Ana", waiting: 3 }]);
+    const second = await render([
+      { id: "c", name: "Cy", waiting: 1 },
+      { id: "d", name: "Di", waiting: 2 },
+    ]);
+    expect(cellsOf(first).map((r) => r[0])).toEqual(["<strong>Ana</strong>"]);
+    expect(cellsOf(second).map((r) => r[0])).toEqual(["<strong>Cy</strong>", "<strong>Di</strong>"]);
+    expect(second.match(/<th /g)).toHaveLength(4);
+  });
+
   it("says so when there are no rows, across every column", async () => {
     const html = await render([]);
     expect(html).toContain('<td colSpan="4" class="px-3 py-6 text-center text-stone-600">Nobody is waiting.</td>');
