@@ -762,9 +762,11 @@ async function main() {
     for (const table of DERIVED) await sql.unsafe(`alter table ${table} enable trigger user`);
     await sql`select cases_recount_steps(id), cases_recount_check_ins(id) from cases`;
     lap("plan progress and check-in summaries");
-    // The dashboard's counts (migration 0017): their triggers don't fire while replicating.
+    // The dashboard's counts (migration 0017) and the staff's triage queues (0018): their
+    // triggers don't fire while replicating.
     await sql`select dashboard_counts_recount()`;
-    lap("dashboard counts");
+    await sql`select triage_entries_recount()`;
+    lap("dashboard counts and triage queues");
 
     await sql`vacuum (analyze)`;
     lap("vacuum analyze");

@@ -679,6 +679,34 @@ export const staffCaseloads = pgTable("staff_caseloads", {
   supportCases: integer("support_cases").notNull().default(0),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Each staff member's triage queue, kept by triggers (migration 0018, decision 010)
+
+// One row per question waiting for staff (status awaiting_staff) and per member of its case's
+// team: the queue of a coach or therapist is their rows, in the order the queue shows them,
+// whatever the size of their caseload. Triggers on threads and case_members keep it.
+export const triageEntries = pgTable(
+  "triage_entries",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    threadId: uuid("thread_id")
+      .notNull()
+      .references(() => threads.id, { onDelete: "cascade" }),
+    caseId: uuid("case_id").notNull(),
+    priority: threadPriorityEnum("priority").notNull(),
+    waitingSince: timestamp("waiting_since", { withTimezone: true }),
+    assigneeId: uuid("assignee_id"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.threadId] }),
+    // The queue in its order, with what the counts and the filters read.
+    index("triage_entries_queue_idx").on(t.userId, t.priority.desc(), t.waitingSince, t.threadId, t.assigneeId, t.caseId),
+    index("triage_entries_thread_idx").on(t.threadId),
+  ],
+);
+
 export type CheckIn = typeof checkIns.$inferSelect;
 
 export type Thread = typeof threads.$inferSelect;

@@ -2,15 +2,16 @@ import { and, asc, desc, eq, isNull, sql, type Placeholder, type SQL } from "dri
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
-import { caseMembers, cases, threads, users, type ThreadPriority } from "../../db/schema";
+import { caseMembers, cases, threads, triageEntries, users, type ThreadPriority } from "../../db/schema";
 import { isStaffRoleSql, requireStaffActor, visibleCases, type Actor, type ActorRef } from "./case-access.server";
 import { getSetting } from "./settings.server";
 import { slaDueAt, slaState, type SlaState } from "./sla";
 
 // The triage queue: questions waiting for a staff reply on the viewer's cases (admins: every
 // case), urgent first, then whoever has waited longest. Ordering, filtering and paging happen in
-// SQL (threads_triage_case_idx for staff, threads_queue_idx for admins); the first-response state comes from
-// the pure rule in sla.ts. Always three queries, however many rows a page holds.
+// SQL: a coach's or therapist's queue is kept, row by row, in triage_entries (migration 0018,
+// decision 010); an admin's is read from threads_triage_case_idx. The first-response state comes
+// from the pure rule in sla.ts. Always three queries, however many rows a page holds.
 
 export const TRIAGE_FILTERS = ["all", "mine", "unassigned"] as const;
 export type TriageFilter = (typeof TRIAGE_FILTERS)[number];
@@ -78,20 +79,40 @@ const nameUser = alias(users, "name_user");
 const nameOf = <T extends string | null>(userId: AnyPgColumn) => sql<T>`(select ${nameUser.name} from ${users} as ${sql.identifier("name_user")} where ${nameUser.id} = ${userId})`;
 
 /**
- * The page's rows in one query. The inner query picks the page from threads_triage_case_idx
- * alone (staff) or threads_queue_idx (admins): it reads only the columns those indexes hold, so
- * the questions that don't make the page are never fetched from the table. The thread's other
- * columns come by joining the page's rows; the names of the client, assignee and case lead are
- * subqueries on the page's rows, not joins: Postgres plans a query in time that grows fast with
- * its joins, and with the names joined, planning (about 1.1 ms) took as long as running it.
+ * The page of a coach's or therapist's queue: their entries in triage_entries (migration 0018,
+ * decision 010), read in the order of triage_entries_queue_idx, so only the page's rows are
+ * read however many questions wait on however many cases. (The priority is never null, so
+ * "desc nulls last" is the index's order and the queue's.)
+ */
+function staffQueuePage(viewer: ActorRef, filter: TriageFilter) {
+  const mine = filter === "mine" ? eq(triageEntries.assigneeId, viewer.id) : filter === "unassigned" ? isNull(triageEntries.assigneeId) : undefined;
+  return db
+    .select({ id: triageEntries.threadId, caseId: triageEntries.caseId, priority: triageEntries.priority, waitingSince: triageEntries.waitingSince })
+    .from(triageEntries)
+    .where(and(eq(triageEntries.userId, viewer.id), mine))
+    .orderBy(sql`${triageEntries.priority} desc nulls last`, asc(triageEntries.waitingSince), asc(triageEntries.threadId));
+}
+
+/**
+ * The page's rows in one query. The inner query picks the page: for staff from their kept queue
+ * (staffQueuePage), for admins from threads_triage_case_idx, reading only the index's columns,
+ * so the questions that don't make the page are never fetched from the table. The thread's
+ * other columns come by joining the page's rows; the names of the client, assignee and case
+ * lead are subqueries on the page's rows, not joins: Postgres plans a query in time that grows
+ * fast with its joins, and with the names joined, planning (about 1.1 ms) took as long as
+ * running it.
  */
 export function triageRowsQuery(actor: ActorRef, query: Pick<TriageQuery, "filter"> & { perPage: number | Placeholder; offset: number | Placeholder }) {
-  const page = db
-    .select({ id: threads.id, caseId: threads.caseId, priority: threads.priority, waitingSince: threads.waitingSince })
-    .from(threads)
-    .where(and(waitingOnCasesOf(actor), filterCondition(actor, query.filter)))
-    // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
-    .orderBy(desc(threads.priority), asc(threads.waitingSince), asc(threads.id))
+  const page = (
+    actor.role === "admin"
+      ? db
+          .select({ id: threads.id, caseId: threads.caseId, priority: threads.priority, waitingSince: threads.waitingSince })
+          .from(threads)
+          .where(and(waitingOnCasesOf(actor), filterCondition(actor, query.filter)))
+          // Urgent first (the enum orders normal < urgent), then longest waiting, then id for a stable page.
+          .orderBy(desc(threads.priority), asc(threads.waitingSince), asc(threads.id))
+      : staffQueuePage(actor, query.filter)
+  )
     .limit(query.perPage)
     .offset(query.offset)
     .as("page");
@@ -122,6 +143,17 @@ export function triageRowsQuery(actor: ActorRef, query: Pick<TriageQuery, "filte
 
 /** The statement counting the questions in each filter of the viewer's queue. */
 export function triageCountsQuery(actor: ActorRef) {
+  if (actor.role !== "admin") {
+    // A coach's or therapist's kept queue, from triage_entries_queue_idx alone.
+    return db
+      .select({
+        all: sql<number>`count(*)::int`,
+        mine: sql<number>`(count(*) filter (where ${triageEntries.assigneeId} = ${actor.id}))::int`,
+        unassigned: sql<number>`(count(*) filter (where ${triageEntries.assigneeId} is null))::int`,
+      })
+      .from(triageEntries)
+      .where(eq(triageEntries.userId, actor.id));
+  }
   return db
     .select({
       all: sql<number>`count(*)::int`,
