@@ -18,7 +18,7 @@ import {
 import { isStaff } from "~/auth/permissions";
 import { appUrl } from "~/env.server";
 import { recordAudit } from "./audit.server";
-import { isStaffRoleSql, visibleCases, type Actor } from "./case-access.server";
+import { isStaffRoleSql, visibleCases, type Actor, type ActorRef } from "./case-access.server";
 import { notFound } from "./errors.server";
 import { enqueueEmail } from "./outbox.server";
 
@@ -99,7 +99,7 @@ export const fallingScoresSql = sql<boolean>`${cases.scoresFalling}`;
  * over the same index, from the index alone: a window count would first have to join every
  * matching row to its client.
  */
-export function needsAttentionQuery(actor: Actor, now: Date) {
+export function needsAttentionQuery(actor: ActorRef, now: Date | SQLWrapper) {
   const visible = visibleCases(actor);
   const onVisible = (condition: SQL): SQL => and(visible, condition) ?? condition;
   /** How many cases meet `where` (its `cases` is the subquery's own). */
@@ -162,9 +162,20 @@ export function needsAttentionQuery(actor: Actor, now: Date) {
   return unionAll(overdue, falling, urgent, unanswered);
 }
 
+/**
+ * needsAttentionQuery built once for admins (every case) and once for coaches and therapists
+ * (their cases), with the viewer and the clock as placeholders: drizzle built the four branches
+ * from their parts on every view of the case list otherwise.
+ */
+const needsAttentionStatements = {
+  admin: needsAttentionQuery({ id: sql.placeholder("actorId"), role: "admin" }, sql.placeholder("now")).prepare("needs_attention_admin"),
+  staff: needsAttentionQuery({ id: sql.placeholder("actorId"), role: "coach" }, sql.placeholder("now")).prepare("needs_attention_staff"),
+};
+
 export async function needsAttention(actor: Actor, now = new Date()): Promise<Record<AttentionKind, AttentionList>> {
   if (!isStaff(actor.role)) throw notFound();
-  const rows = await needsAttentionQuery(actor, now);
+  const statement = actor.role === "admin" ? needsAttentionStatements.admin : needsAttentionStatements.staff;
+  const rows = await statement.execute({ actorId: actor.id, now: now.toISOString() });
   const empty = (): AttentionList => ({ items: [], total: 0 });
   const lists: Record<AttentionKind, AttentionList> = { overdue: empty(), falling: empty(), urgent: empty(), unanswered: empty() };
   for (const { kind, total: n, ...item } of rows) {

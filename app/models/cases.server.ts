@@ -18,7 +18,7 @@ import { isStaff, STAFF_ROLES } from "~/auth/permissions";
 import { findUserByEmail, normalizeEmail } from "~/auth/sign-in.server";
 import { overdueSql } from "./attention.server";
 import { recordAudit } from "./audit.server";
-import { memberOfCase, visibleCases, type Actor } from "./case-access.server";
+import { memberOfCase, visibleCases, type Actor, type ActorRef } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
 import { searchQuery } from "./typed-text";
 import { inviteClientForCase } from "./users.server";
@@ -272,67 +272,121 @@ export type CaseListRow = {
 export async function listCases(actor: Actor, query: CaseListQuery, now = new Date()) {
   requireStaff(actor);
   const scope = resolveScope(actor, query.scope);
+  const shape: CaseListShape = {
+    viewer: actor.role === "admin" ? "admin" : "staff",
+    // visibleCases is the gate; for coaches and therapists it already means "cases I'm on".
+    mineOnly: scope === "mine" && actor.role === "admin",
+    q: Boolean(query.q),
+    status: Boolean(query.status),
+    risk: Boolean(query.risk),
+    lead: Boolean(query.lead),
+    overdue: query.checkIn === "overdue",
+    sort: query.sort,
+    dir: query.dir,
+  };
+  const statements = caseListStatementsFor(shape);
+  const values = {
+    actorId: actor.id,
+    pattern: query.q ? likePattern(query.q) : null,
+    status: query.status ?? null,
+    risk: query.risk ?? null,
+    lead: query.lead ?? null,
+    now: now.toISOString(),
+    perPage: query.perPage,
+    offset: (query.page - 1) * query.perPage,
+  };
+  const [rows, [total]] = await Promise.all([statements.rows.execute(values), statements.total.execute(values)]);
+  return { rows: rows satisfies CaseListRow[], total: total?.n ?? 0, scope };
+}
 
-  // visibleCases is the gate; for coaches and therapists it already means "cases I'm on".
-  const filters: (SQL | undefined)[] = [visibleCases(actor)];
-  if (scope === "mine" && actor.role === "admin") {
-    filters.push(memberOfCase(actor.id));
+/** Which filters a list asks for, and how it is sorted: one pair of statements per shape. */
+type CaseListShape = {
+  viewer: "admin" | "staff";
+  mineOnly: boolean;
+  q: boolean;
+  status: boolean;
+  risk: boolean;
+  lead: boolean;
+  overdue: boolean;
+  sort: CaseListQuery["sort"];
+  dir: CaseListQuery["dir"];
+};
+
+/**
+ * The case list's statements (its page and its total) for each shape of list, built the first
+ * time a shape is asked for and kept, with every value a placeholder: drizzle built them from
+ * their parts on every view otherwise. There are at most a few hundred shapes.
+ */
+const caseListStatements = new Map<string, ReturnType<typeof buildCaseListStatements>>();
+
+function caseListStatementsFor(shape: CaseListShape) {
+  const key = JSON.stringify(shape);
+  let statements = caseListStatements.get(key);
+  if (!statements) {
+    statements = buildCaseListStatements(shape);
+    caseListStatements.set(key, statements);
   }
-  if (query.q) {
-    const pattern = likePattern(query.q);
-    filters.push(or(ilike(clientUser.name, pattern), ilike(cases.title, pattern)));
-  }
-  if (query.status) filters.push(eq(cases.status, query.status));
-  if (query.risk) filters.push(eq(cases.risk, query.risk));
-  if (query.lead) filters.push(eq(leadMember.userId, query.lead));
-  const overdue = overdueSql(now);
-  if (query.checkIn === "overdue") filters.push(overdue);
+  return statements;
+}
+
+function buildCaseListStatements(shape: CaseListShape) {
+  const p = sql.placeholder;
+  const viewer: ActorRef = { id: p("actorId"), role: shape.viewer === "admin" ? "admin" : "coach" };
+  const filters: (SQL | undefined)[] = [visibleCases(viewer)];
+  if (shape.mineOnly) filters.push(memberOfCase(p("actorId")));
+  if (shape.q) filters.push(or(ilike(clientUser.name, p("pattern")), ilike(cases.title, p("pattern"))));
+  if (shape.status) filters.push(eq(cases.status, p("status")));
+  if (shape.risk) filters.push(eq(cases.risk, p("risk")));
+  if (shape.lead) filters.push(eq(leadMember.userId, p("lead")));
+  const overdue = overdueSql(p("now"));
+  if (shape.overdue) filters.push(overdue);
   const where = and(...filters);
 
-  const sortColumn = { opened: cases.openedAt, activity: cases.lastActivityAt, progress: cases.progress }[query.sort];
-  const order = query.dir === "asc" ? asc(sortColumn) : desc(sortColumn);
-
+  const sortColumn = { opened: cases.openedAt, activity: cases.lastActivityAt, progress: cases.progress }[shape.sort];
+  const order = shape.dir === "asc" ? asc(sortColumn) : desc(sortColumn);
   const leadJoin = and(eq(leadMember.caseId, cases.id), eq(leadMember.role, "lead"));
+  const name = `case_list_${Object.values(shape).map(String).join("_")}`;
 
-  const [rows, [total]] = await Promise.all([
-    db
-      .select({
-        id: cases.id,
-        clientName: clientUser.name,
-        title: cases.title,
-        status: cases.status,
-        risk: cases.risk,
-        leadId: leadUser.id,
-        leadName: leadUser.name,
-        progress: cases.progress,
-        steps: cases.stepsTotal,
-        openedAt: cases.openedAt,
-        lastActivityAt: cases.lastActivityAt,
-        overdue,
-      })
-      .from(cases)
-      .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
-      .leftJoin(leadMember, leadJoin)
-      .leftJoin(leadUser, eq(leadUser.id, leadMember.userId))
-      .where(where)
-      .orderBy(order, asc(cases.id))
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage),
-    // Every case has exactly one client and at most one lead, so the joins only matter to the
-    // count when a filter reads them. With no filter at all (an admin's whole practice), the
-    // total is the sum of the counts per status the database keeps (migration 0017).
+  const rows = db
+    .select({
+      id: cases.id,
+      clientName: clientUser.name,
+      title: cases.title,
+      status: cases.status,
+      risk: cases.risk,
+      leadId: leadUser.id,
+      leadName: leadUser.name,
+      progress: cases.progress,
+      steps: cases.stepsTotal,
+      openedAt: cases.openedAt,
+      lastActivityAt: cases.lastActivityAt,
+      overdue,
+    })
+    .from(cases)
+    .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
+    .leftJoin(leadMember, leadJoin)
+    .leftJoin(leadUser, eq(leadUser.id, leadMember.userId))
+    .where(where)
+    .orderBy(order, asc(cases.id))
+    .limit(p("perPage"))
+    .offset(p("offset"))
+    .prepare(name);
+  // Every case has exactly one client and at most one lead, so the joins only matter to the
+  // count when a filter reads them. With no filter at all (an admin's whole practice), the
+  // total is the sum of the counts per status the database keeps (migration 0017).
+  const total =
     where === undefined
-      ? lookupDb.select({ n: sql<number>`coalesce(sum(${caseCounts.n}), 0)`.mapWith(Number) }).from(caseCounts)
-      : query.q || query.lead
+      ? lookupDb.select({ n: sql<number>`coalesce(sum(${caseCounts.n}), 0)`.mapWith(Number) }).from(caseCounts).prepare(`${name}_total`)
+      : shape.q || shape.lead
         ? db
             .select({ n: count() })
             .from(cases)
             .innerJoin(clientUser, eq(clientUser.id, cases.clientId))
             .leftJoin(leadMember, leadJoin)
             .where(where)
-        : db.select({ n: count() }).from(cases).where(where),
-  ]);
-  return { rows: rows satisfies CaseListRow[], total: total?.n ?? 0, scope };
+            .prepare(`${name}_total`)
+        : db.select({ n: count() }).from(cases).where(where).prepare(`${name}_total`);
+  return { rows, total };
 }
 
 /**
