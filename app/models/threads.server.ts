@@ -1224,22 +1224,20 @@ export async function getThreadForClient(actor: Actor, threadId: string, at: Thr
 export type ClientThread = Awaited<ReturnType<typeof getThreadForClient>>;
 
 /**
- * The read mark's INSERT … SELECT, not yet run: it checks who may see the thread and records the
- * read, returning the thread's id, or writes nothing and returns no row for a thread on a case
- * the actor can't see.
+ * The read mark's INSERT … SELECT, not yet run, for the thread in `visible` (a CTE holding the
+ * thread's id when the actor may see it, else nothing): it records the read, unless the mark
+ * already covers every post of the thread, in which case it writes nothing. Reloading a thread
+ * with nothing new took the mark's row lock and wrote it for no change; a thread opened by
+ * several tabs at once waited on that lock.
  */
-function readMarkInsert(actor: ActorRef, threadId: string | SQLWrapper, now: SQLWrapper) {
+function readMarkInsert(actor: ActorRef, visible: SQLWrapper, now: SQLWrapper) {
+  const newest = sql`(select max(${posts.createdAt}) from ${posts} where ${posts.threadId} = v.id)`;
   return db
     .insert(threadReads)
-    .select((qb) =>
-      qb
-        .select({
-          threadId: threads.id,
-          userId: sql<string>`${actor.id}::uuid`.as("user_id"),
-          lastReadAt: sql<Date>`${now}::timestamptz`.as("last_read_at"),
-        })
-        .from(threads)
-        .where(and(eq(threads.id, threadId), visibleCases(actor, threads.caseId))),
+    .select(
+      sql`select v.id, ${actor.id}::uuid, ${now}::timestamptz from ${visible} v
+        where not exists (select 1 from ${threadReads} r where r.thread_id = v.id and r.user_id = ${actor.id}::uuid
+          and r.last_read_at >= coalesce(${newest}, '-infinity'::timestamptz))`,
     )
     .onConflictDoUpdate({ target: [threadReads.threadId, threadReads.userId], set: { lastReadAt: sql`${now}::timestamptz` } })
     .returning({ threadId: threadReads.threadId });
@@ -1273,29 +1271,35 @@ async function markRead(actor: Actor, threadId: string, now: Date, view: { caseI
  * markRead's one statement (data-modifying WITH clauses, each keeping its own access check),
  * built once for each kind of reader, with or without the case view: drizzle built it from its
  * parts on every view of a thread otherwise (0.3 ms). On lookupDb: one thread, one plan for any.
+ * `visible` holds the thread when the reader may see it; the read mark (when there is something
+ * new), the thread's notifications and the view record are written only for it.
  */
 const markReadStatements = new Map(
   (["admin", "staff", "client"] as const).flatMap((kind) =>
     (kind === "client" ? (["read"] as const) : (["read", "view"] as const)).map((what) => {
       const p = (name: string) => sql.placeholder(name);
       const reader: ActorRef = { id: p("actorId"), role: kind === "admin" ? "admin" : kind === "client" ? "client" : "coach" };
-      const marked = lookupDb.$with("marked").as(readMarkInsert(reader, p("threadId"), p("now")));
+      const visible = lookupDb
+        .$with("visible")
+        .as(lookupDb.select({ id: threads.id }).from(threads).where(and(eq(threads.id, p("threadId")), visibleCases(reader, threads.caseId))));
+      const marked = lookupDb.$with("marked").as(readMarkInsert(reader, visible, p("now")));
       const notificationsRead = lookupDb
         .$with("notifications_read")
-        .as(threadNotificationsReadUpdate(reader.id, lookupDb.select({ threadId: marked.threadId }).from(marked), p("now")));
-      // The view is of this thread on its own case, written only along with the read mark.
-      const viewOfThisThread = sql`exists (select 1 from ${marked}) and exists (select 1 from ${threads} where ${threads.id} = ${p("threadId")} and ${threads.caseId} = ${cases.id})`;
+        .as(threadNotificationsReadUpdate(reader.id, lookupDb.select({ threadId: visible.id }).from(visible), p("now")));
+      // The view is of this thread on its own case, written only when the reader may see it.
+      const viewOfThisThread = sql`exists (select 1 from ${visible}) and exists (select 1 from ${threads} where ${threads.id} = ${p("threadId")} and ${threads.caseId} = ${cases.id})`;
       const viewed =
         what === "view"
           ? lookupDb.$with("viewed").as(caseViewInsert(reader, p("caseId"), p("details"), p("ip"), { type: THREAD_TARGET, id: p("threadId") }, viewOfThisThread))
           : null;
       const statement = lookupDb
-        .with(marked, notificationsRead, ...(viewed ? [viewed] : []))
+        .with(visible, marked, notificationsRead, ...(viewed ? [viewed] : []))
         .select({
-          threadId: marked.threadId,
+          threadId: visible.id,
+          marked: sql<number>`(select count(*) from ${marked})::int`,
           views: viewed ? sql<number>`(select count(*) from ${viewed})::int` : sql<number>`1`,
         })
-        .from(marked)
+        .from(visible)
         .prepare(`mark_read_${kind}_${what}`);
       return [`${kind}:${what}`, statement] as const;
     }),

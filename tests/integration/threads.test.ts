@@ -692,6 +692,28 @@ describe("reading threads", () => {
     await expectStatus(getThreadForClient(s.lead, thread.id), 404);
   });
 
+  it("writes the read mark only when there is something new to mark read", async () => {
+    const s = await setup();
+    const { thread } = await askedAndAnswered(s);
+    const markOf = async () =>
+      (await db.select().from(threadReads).where(and(eq(threadReads.threadId, thread.id), eq(threadReads.userId, s.client.id))))[0]?.lastReadAt;
+    const firstRead = new Date();
+    await markThreadRead(s.client, thread.id, firstRead);
+    expect(await markOf()).toEqual(firstRead);
+    // Opening it again with nothing new leaves the mark (and its row) as it was.
+    await markThreadRead(s.client, thread.id, new Date(firstRead.getTime() + 60_000));
+    expect(await markOf()).toEqual(firstRead);
+    // A new reply makes the thread unread until it is read again, which moves the mark.
+    await addPost(s.support, thread.id, { body: "One more thought for you." });
+    let list = await listClientThreads(s.client, { page: 1 });
+    expect(list.threads.find((t) => t.id === thread.id)!.unread).toBe(true);
+    const secondRead = new Date(Date.now() + 120_000);
+    await markThreadRead(s.client, thread.id, secondRead);
+    expect(await markOf()).toEqual(secondRead);
+    list = await listClientThreads(s.client, { page: 1 });
+    expect(list.threads.find((t) => t.id === thread.id)!.unread).toBe(false);
+  });
+
   it("lists the client's threads with unread marks, newest shared activity first", async () => {
     const s = await setup();
     const first = await askedAndAnswered(s);
