@@ -1,5 +1,10 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { useLoaderData, type RouteObject } from "react-router-dom";
+import type * as ReactRouterServer from "react-router-dom/server";
 import { UNSAFE_flatRoutes as flatRoutes } from "@remix-run/dev";
 import type * as RouterModule from "@remix-run/router";
 import { describe, expect, it } from "vitest";
@@ -94,6 +99,35 @@ describe("the patched route matching", () => {
       expect(matched(patched, routes as never, url), url).toEqual(expected);
       expect(matched(patched, routes as never, url), `${url}, again`).toEqual(expected);
     }
+  });
+
+  it("renders each page's own data from data routes kept per route list (react-router-dom, @remix-run/react)", async () => {
+    for (const [name, file] of [
+      ["react-router-dom", require.resolve("react-router-dom/server")],
+      ["@remix-run/react", path.join(path.dirname(require.resolve("@remix-run/react")), "server.js")],
+    ]) {
+      expect(fs.readFileSync(file!, "utf8"), name).toContain("Patched for Cairn");
+    }
+    // Node's own (CommonJS) build, the one @remix-run/react requires, not the ES module tests import.
+    const server = require("react-router-dom/server") as typeof ReactRouterServer;
+    function Greeting() {
+      return createElement("p", null, `Hello, ${String(useLoaderData())}`);
+    }
+    const list: RouteObject[] = [{ id: "root", path: "/", children: [{ id: "hello", path: "hello/:name", loader: ({ params }) => params.name ?? null, Component: Greeting }] }];
+    const handler = server.createStaticHandler(list);
+    const render = async (name: string) => {
+      const context = await handler.query(new Request(`http://cairn.test/hello/${name}`));
+      if (context instanceof Response) throw new Error("expected a page");
+      const router = server.createStaticRouter(handler.dataRoutes, context);
+      return { router, html: renderToStaticMarkup(createElement(server.StaticRouterProvider, { router, context, hydrate: false })) };
+    };
+    const ana = await render("Ana");
+    const bo = await render("Bo");
+    // The second router is built on the data routes the first made…
+    expect(bo.router.routes).toBe(ana.router.routes);
+    // …and each renders its own request's data.
+    expect(ana.html).toBe("<p>Hello, Ana</p>");
+    expect(bo.html).toBe("<p>Hello, Bo</p>");
   });
 
   it("keeps no state in a compiled path between uses", () => {
