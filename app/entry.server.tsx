@@ -1,8 +1,8 @@
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
-import { renderToString } from "react-dom/server";
 import { isDatabaseUnavailable } from "../db/unavailable";
 import type { DatabaseUnavailableData } from "./components/error-page";
+import { renderToHtmlBytes } from "./html-bytes.server";
 import { RequestInfoProvider } from "./nonce";
 
 // When the database can't be reached, every request answers 503 "try again in a minute" rather
@@ -39,22 +39,21 @@ export default function handleRequest(
   if (loadContext.databaseUnavailable && responseStatusCode !== 503) throw databaseUnavailableResponse(loadContext);
   if (loadContext.databaseUnavailable) responseHeaders.set("Retry-After", RETRY_AFTER_SECONDS);
   const nonce = loadContext.cspNonce ?? "";
-  // The page is rendered to one string. No route streams part of its data later (defer/Await) or
+  // The page is rendered whole, not streamed. No route streams part of its data later (defer/Await) or
   // suspends, so a streaming render would send the same document in one piece anyway, and it costs
-  // more: it encodes the page into byte chunks as it goes, about half as much again as the render
-  // itself on a long page. An error while rendering throws here, and Remix renders the page again
+  // more: it encodes the page into byte chunks of a few characters at a time, about half as much
+  // again as the render itself on a long page. An error while rendering throws here, and Remix renders the page again
   // with the error at the nearest error boundary, as it does for a streaming render's shell.
-  const markup = renderToString(
+  const body = renderToHtmlBytes(
     <RequestInfoProvider value={{ nonce, requestId: loadContext.requestId ?? "" }}>
       <RemixServer context={remixContext} url={request.url} nonce={nonce} />
     </RequestInfoProvider>,
   );
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
   responseHeaders.set("Cache-Control", "no-store");
-  // The body as UTF-8 bytes, encoded once here: given the string, the Response would first copy
-  // it to check it is well formed (every page has non-ASCII text, which makes that a full copy),
-  // then encode it: about 0.5 ms for a long thread's 100 KB.
-  return new Response(Buffer.from(`<!DOCTYPE html>${markup}`), { headers: responseHeaders, status: responseStatusCode });
+  // The body as UTF-8 bytes, encoded once (app/html-bytes.server.ts): given a string, the Response
+  // would first copy it to check it is well formed, then encode it.
+  return new Response(body, { headers: responseHeaders, status: responseStatusCode });
 }
 
 export async function handleDataRequest(response: Response, { context }: { context: AppLoadContext }) {
