@@ -35,6 +35,8 @@ const envSchema = z.object({
   // Server processes answering requests (server/index.ts). More than one needs DATABASE_URL: the
   // embedded database belongs to a single process.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  // Connections in each of a process's two Postgres pools (db/connect.ts: 2 when unset).
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional().or(z.literal("").transform(() => undefined)),
   // Benchmark only (bench/run.ts): a file to append every SQL statement to. Postgres only.
   CAIRN_QUERY_LOG: z.string().min(1).optional().or(z.literal("").transform(() => undefined)),
 });

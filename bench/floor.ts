@@ -2,7 +2,7 @@ import cluster from "node:cluster";
 import fs from "node:fs";
 import http from "node:http";
 import postgres from "postgres";
-import { LOOKUP_SETTINGS, SESSION_SETTINGS, type QueryPool } from "../db/connect";
+import { DEFAULT_POOL_SIZE, LOOKUP_SETTINGS, SESSION_SETTINGS, type QueryPool } from "../db/connect";
 import type { LoggedQuery } from "../db/query-log";
 
 // The floor: the least any server could do to answer the benchmark's pages. A bare node:http
@@ -83,10 +83,12 @@ async function main() {
     return;
   }
   const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as FloorPlan;
-  // The app's pools, their sizes and session settings: the same server doing the same work.
+  // The app's pools, their sizes (DATABASE_POOL_SIZE, which the app has checked) and session
+  // settings: the same server doing the same work.
+  const max = Number(process.env.DATABASE_POOL_SIZE) || DEFAULT_POOL_SIZE;
   const pools: Record<QueryPool, Sql> = {
-    default: postgres(url, { max: 10, onnotice: () => {}, connection: SESSION_SETTINGS }),
-    lookup: postgres(url, { max: 10, onnotice: () => {}, connection: LOOKUP_SETTINGS }),
+    default: postgres(url, { max, onnotice: () => {}, connection: SESSION_SETTINGS }),
+    lookup: postgres(url, { max, onnotice: () => {}, connection: LOOKUP_SETTINGS }),
   };
 
   const server = http.createServer(async (req, res) => {

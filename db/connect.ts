@@ -32,7 +32,11 @@ export type DatabaseHandle = {
 };
 
 export type ConnectOptions = (
-  | { url: string; maxConnections?: number }
+  | {
+      url: string;
+      /** Connections in each of the two pools (default DEFAULT_POOL_SIZE). */
+      maxConnections?: number;
+    }
   | {
       /** A folder, or "memory://" for a throwaway in-memory database. */
       dataDir: string;
@@ -91,6 +95,15 @@ function preparingClient(client: Sql, options: { alwaysExtended?: boolean } = {}
   return new Proxy(client, { get: (target, key, receiver) => (key === "unsafe" ? unsafe : Reflect.get(target, key, receiver)) });
 }
 
+/**
+ * Connections per pool, per process (DATABASE_POOL_SIZE; decision 011). A Node process runs one
+ * piece of JavaScript at a time, and the app's statements take a millisecond or two: two
+ * connections a pool keep Postgres busy for it, and further statements queue on them, sent
+ * together in one write. Ten a pool woke a Postgres process per statement on this 2-core
+ * machine, which cost 5–30 % of the throughput of the benchmark's pages.
+ */
+export const DEFAULT_POOL_SIZE = 2;
+
 // Resolved from this file, not the bundle: migrations run from the server entry and db scripts.
 export const migrationsFolder = path.resolve(import.meta.dirname ?? ".", "../migrations");
 
@@ -101,7 +114,7 @@ export async function connect(options: ConnectOptions): Promise<DatabaseHandle> 
     // A server that doesn't answer at all fails a query after 10 s instead of the default 30.
     const open = (pool: QueryPool, connection: Record<string, string>) =>
       postgres(options.url, {
-        max: options.maxConnections ?? 10,
+        max: options.maxConnections ?? DEFAULT_POOL_SIZE,
         connect_timeout: 10,
         onnotice: () => {},
         debug: options.onQuery && ((id, query, parameters) => options.onQuery!(id, query, parameters, pool)),

@@ -11,7 +11,9 @@ export function databaseHandle(): Promise<DatabaseHandle> {
   if (!holder.__cairnDatabase) {
     const e = env();
     const onQuery = e.CAIRN_QUERY_LOG ? queryLogWriter(e.CAIRN_QUERY_LOG) : undefined;
-    const pending = connect(e.DATABASE_URL ? { url: e.DATABASE_URL, onQuery } : { dataDir: e.CAIRN_DATA_DIR });
+    const pending = connect(
+      e.DATABASE_URL ? { url: e.DATABASE_URL, maxConnections: e.DATABASE_POOL_SIZE, onQuery } : { dataDir: e.CAIRN_DATA_DIR },
+    );
     // A failed start must not be cached: the next caller tries again.
     pending.catch(() => {
       if (holder.__cairnDatabase === pending) holder.__cairnDatabase = undefined;

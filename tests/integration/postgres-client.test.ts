@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, inject, it } from "vitest";
-import { connect } from "../../db/connect";
+import { connect, DEFAULT_POOL_SIZE, type DatabaseHandle } from "../../db/connect";
 import { databaseHandle } from "../../db/handle";
 import { users } from "../../db/schema";
 import { adminUrl } from "../setup/global-setup";
@@ -35,6 +35,29 @@ describe.skipIf(config.kind !== "postgres")(`the Postgres client${config.kind ==
       expect(lookupPrepared.filter((p) => p.statement.includes('select count(*) from "users"'))).toHaveLength(1);
     } finally {
       await own.close();
+    }
+  });
+  it("opens at most the pool's size of connections per pool and queues further statements on them", async () => {
+    const { db } = await databaseHandle();
+    const [current] = (await db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
+    const url = adminUrl(config.kind === "postgres" ? config.serverUrl : "", current!.name);
+    /** The server processes that answered twelve statements sent at once, per pool. */
+    const backends = async (handle: DatabaseHandle) =>
+      Promise.all(
+        [handle.db, handle.lookupDb].map(async (pool) => {
+          const rows = await Promise.all(
+            Array.from({ length: 12 }, () => pool.execute(sql`select pg_backend_pid() as pid, pg_sleep(0.02)`) as unknown as Promise<{ pid: number }[]>),
+          );
+          return new Set(rows.map(([row]) => row!.pid)).size;
+        }),
+      );
+    for (const [options, size] of [[{}, DEFAULT_POOL_SIZE], [{ maxConnections: 3 }, 3]] as const) {
+      const own = await connect({ url, ...options });
+      try {
+        expect(await backends(own)).toEqual([size, size]);
+      } finally {
+        await own.close();
+      }
     }
   });
 });

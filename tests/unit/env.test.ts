@@ -81,6 +81,15 @@ describe("parseEnv", () => {
     }
   });
 
+  it("reads the Postgres pool size, leaving the default to the client when unset", () => {
+    expect(parseEnv({ DATABASE_POOL_SIZE: "6" }).DATABASE_POOL_SIZE).toBe(6);
+    expect(parseEnv({ DATABASE_POOL_SIZE: "" }).DATABASE_POOL_SIZE).toBeUndefined();
+    expect(parseEnv({}).DATABASE_POOL_SIZE).toBeUndefined();
+    for (const size of ["0", "2.5", "lots", "101"]) {
+      expect(failure({ DATABASE_POOL_SIZE: size }).message).toMatch(/^\s*DATABASE_POOL_SIZE: /m);
+    }
+  });
+
   it("doesn't print the database password when DATABASE_URL is refused", () => {
     expect(failure({ DATABASE_URL: "mysql://root:hunter2@db/cairn" }).message).not.toContain("hunter2");
   });
