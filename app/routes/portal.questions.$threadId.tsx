@@ -22,8 +22,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requirePermission(request, "portal.use");
   const url = new URL(request.url);
   const query = threadPageQuery.parse(Object.fromEntries(url.searchParams));
-  const data = await getThreadForClient(user, params.threadId ?? "", threadPageWanted(query));
-  await markThreadRead(user, data.thread.id);
+  // Opening the thread marks it read while its posts are read.
+  const data = await getThreadForClient(user, params.threadId ?? "", threadPageWanted(query), (thread) => markThreadRead(user, thread.id));
   const support = url.searchParams.get("support") === "1";
   return json({
     thread: data.thread,

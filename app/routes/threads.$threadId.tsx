@@ -34,11 +34,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, "staff.workspace");
   const query = threadPageQuery.parse(Object.fromEntries(new URL(request.url).searchParams));
+  // Opening the thread marks it read (and records the view of its case) while its posts are read.
   const [data, savedReplies] = await Promise.all([
-    getThreadForStaff(actor, params.threadId ?? "", threadPageWanted(query)),
+    getThreadForStaff(actor, params.threadId ?? "", threadPageWanted(query), (thread) => markThreadReadAndRecordView(actor, thread, context.clientIp)),
     listSavedRepliesForActor(actor),
   ]);
-  await markThreadReadAndRecordView(actor, data.thread, context.clientIp);
   // "Insert" on the saved-reply picker reloads the page with ?savedReply=<id>: its text fills the reply box.
   const wanted = query.savedReply || null;
   const inserted = wanted ? (savedReplies.find((r) => r.id === wanted) ?? null) : null;
