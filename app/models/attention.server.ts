@@ -18,7 +18,7 @@ import {
 import { isStaff } from "~/auth/permissions";
 import { appUrl } from "~/env.server";
 import { recordAudit } from "./audit.server";
-import { isStaffRoleSql, visibleCases, type Actor, type ActorRef } from "./case-access.server";
+import { isStaffRoleSql, placeholderViewer, visibleCases, type Actor, type ActorRef } from "./case-access.server";
 import { notFound } from "./errors.server";
 import { enqueueEmail } from "./outbox.server";
 
@@ -168,8 +168,8 @@ export function needsAttentionQuery(actor: ActorRef, now: Date | SQLWrapper) {
  * from their parts on every view of the case list otherwise.
  */
 const needsAttentionStatements = {
-  admin: needsAttentionQuery({ id: sql.placeholder("actorId"), role: "admin" }, sql.placeholder("now")).prepare("needs_attention_admin"),
-  staff: needsAttentionQuery({ id: sql.placeholder("actorId"), role: "coach" }, sql.placeholder("now")).prepare("needs_attention_staff"),
+  admin: needsAttentionQuery(placeholderViewer("admin"), sql.placeholder("now")).prepare("needs_attention_admin"),
+  staff: needsAttentionQuery(placeholderViewer("staff"), sql.placeholder("now")).prepare("needs_attention_staff"),
 };
 
 export async function needsAttention(actor: Actor, now = new Date()): Promise<Record<AttentionKind, AttentionList>> {

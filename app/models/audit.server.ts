@@ -2,7 +2,7 @@ import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { db, lookupDb } from "../../db/client";
 import { auditEvents, cases } from "../../db/schema";
 import { isStaff } from "~/auth/permissions";
-import { caseIdSchema, memberOfCase, type Actor, type ActorRef } from "./case-access.server";
+import { caseIdSchema, memberOfCase, placeholderViewer, type Actor, type ActorRef } from "./case-access.server";
 import { notFound } from "./errors.server";
 
 export type AuditAction =
@@ -207,7 +207,7 @@ const caseViewStatements = new Map(
     (["case", "target"] as const).map((of) => {
       const p = (name: string) => sql.placeholder(name);
       const statement = caseViewInsert(
-        { id: p("actorId"), role: kind === "admin" ? "admin" : "coach" },
+        placeholderViewer(kind),
         p("caseId"),
         p("details"),
         p("ip"),

@@ -17,6 +17,24 @@ export type Actor = { id: string; role: Role; name?: string };
  * statement built once per role and run for anyone (a prepared drizzle query).
  */
 export type ActorRef = { id: string | SQLWrapper; role: Role };
+
+/**
+ * The kinds of viewer whose statements differ: admins see every case, staff (coaches and
+ * therapists) the cases they are on, clients their own. Statements built once are kept per kind.
+ */
+export type ViewerKind = "admin" | "staff" | "client";
+
+export function viewerKind(role: Role): ViewerKind {
+  return role === "admin" ? "admin" : role === "client" ? "client" : "staff";
+}
+
+/**
+ * A viewer of that kind whose id is the placeholder `actorId`, for a statement built once and
+ * run for anyone of the kind (staff stand as a coach: coaches and therapists see the same cases).
+ */
+export function placeholderViewer(kind: ViewerKind): ActorRef {
+  return { id: sql.placeholder("actorId"), role: kind === "staff" ? "coach" : kind };
+}
 export type CaseAccess = { case: Case; actor: Actor; relation: CaseRelation };
 
 export const caseIdSchema = z.uuid();

@@ -18,7 +18,7 @@ import { isStaff, STAFF_ROLES } from "~/auth/permissions";
 import { findUserByEmail, normalizeEmail } from "~/auth/sign-in.server";
 import { overdueSql } from "./attention.server";
 import { recordAudit } from "./audit.server";
-import { memberOfCase, visibleCases, type Actor, type ActorRef } from "./case-access.server";
+import { memberOfCase, placeholderViewer, visibleCases, type Actor } from "./case-access.server";
 import { notFound, RuleViolation } from "./errors.server";
 import { searchQuery } from "./typed-text";
 import { inviteClientForCase } from "./users.server";
@@ -331,7 +331,7 @@ function caseListStatementsFor(shape: CaseListShape) {
 
 function buildCaseListStatements(shape: CaseListShape) {
   const p = sql.placeholder;
-  const viewer: ActorRef = { id: p("actorId"), role: shape.viewer === "admin" ? "admin" : "coach" };
+  const viewer = placeholderViewer(shape.viewer);
   const filters: (SQL | undefined)[] = [visibleCases(viewer)];
   if (shape.mineOnly) filters.push(memberOfCase(p("actorId")));
   if (shape.q) filters.push(or(ilike(clientUser.name, p("pattern")), ilike(cases.title, p("pattern"))));

@@ -22,8 +22,10 @@ import {
   canOnCase,
   caseIdSchema,
   loadCaseAccess,
+  placeholderViewer,
   requireStaffActor,
   touchCase,
+  viewerKind,
   visibleCases,
   type Actor,
   type ActorRef,
@@ -1265,7 +1267,7 @@ function readMarkInsert(actor: ActorRef, visible: SQLWrapper, now: SQLWrapper) {
 async function markRead(actor: Actor, threadId: string, now: Date, view: { caseId: string; ip: string | null } | null) {
   if (!z.uuid().safeParse(threadId).success) throw notFound();
   if (view && !caseIdSchema.safeParse(view.caseId).success) throw notFound();
-  const kind = actor.role === "admin" ? "admin" : actor.role === "client" ? "client" : "staff";
+  const kind = viewerKind(actor.role);
   // Staff opening a thread also record their view of its case; a client never does.
   if (view && kind === "client") throw notFound();
   const statement = markReadStatements.get(`${kind}:${view ? "view" : "read"}`)!;
@@ -1291,7 +1293,7 @@ const markReadStatements = new Map(
   (["admin", "staff", "client"] as const).flatMap((kind) =>
     (kind === "client" ? (["read"] as const) : (["read", "view"] as const)).map((what) => {
       const p = (name: string) => sql.placeholder(name);
-      const reader: ActorRef = { id: p("actorId"), role: kind === "admin" ? "admin" : kind === "client" ? "client" : "coach" };
+      const reader = placeholderViewer(kind);
       const visible = lookupDb
         .$with("visible")
         .as(lookupDb.select({ id: threads.id }).from(threads).where(and(eq(threads.id, p("threadId")), visibleCases(reader, threads.caseId))));

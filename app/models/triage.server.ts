@@ -3,7 +3,7 @@ import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db } from "../../db/client";
 import { caseMembers, cases, threads, triageEntries, users, type ThreadPriority } from "../../db/schema";
-import { isStaffRoleSql, requireStaffActor, visibleCases, type Actor, type ActorRef } from "./case-access.server";
+import { isStaffRoleSql, placeholderViewer, requireStaffActor, visibleCases, type Actor, type ActorRef } from "./case-access.server";
 import { getSetting } from "./settings.server";
 import { slaDueAt, slaState, type SlaState } from "./sla";
 
@@ -65,10 +65,20 @@ function waitingOnCasesOf(actor: ActorRef) {
   return and(sql`${threads.status} = 'awaiting_staff'`, visibleCases(actor, threads.caseId));
 }
 
-function filterCondition(actor: ActorRef, filter: TriageFilter): SQL | undefined {
-  if (filter === "mine") return eq(threads.assigneeId, actor.id);
-  if (filter === "unassigned") return isNull(threads.assigneeId);
+/** The filter's condition on the question's assignee (`assignee`: threads' or triage_entries' copy). */
+function filterCondition(actor: ActorRef, filter: TriageFilter, assignee: AnyPgColumn = threads.assigneeId): SQL | undefined {
+  if (filter === "mine") return eq(assignee, actor.id);
+  if (filter === "unassigned") return isNull(assignee);
   return undefined;
+}
+
+/** How many of the rows are in each filter, on the assignee column of the table counted. */
+function filterCounts(actor: ActorRef, assignee: AnyPgColumn) {
+  return {
+    all: sql<number>`count(*)::int`,
+    mine: sql<number>`(count(*) filter (where ${assignee} = ${actor.id}))::int`,
+    unassigned: sql<number>`(count(*) filter (where ${assignee} is null))::int`,
+  } satisfies Record<TriageFilter, SQL<number>>;
 }
 
 const leadMember = alias(caseMembers, "lead_member");
@@ -85,11 +95,10 @@ const nameOf = <T extends string | null>(userId: AnyPgColumn) => sql<T>`(select 
  * "desc nulls last" is the index's order and the queue's.)
  */
 function staffQueuePage(viewer: ActorRef, filter: TriageFilter) {
-  const mine = filter === "mine" ? eq(triageEntries.assigneeId, viewer.id) : filter === "unassigned" ? isNull(triageEntries.assigneeId) : undefined;
   return db
     .select({ id: triageEntries.threadId, caseId: triageEntries.caseId, priority: triageEntries.priority, waitingSince: triageEntries.waitingSince })
     .from(triageEntries)
-    .where(and(eq(triageEntries.userId, viewer.id), mine))
+    .where(and(eq(triageEntries.userId, viewer.id), filterCondition(viewer, filter, triageEntries.assigneeId)))
     .orderBy(sql`${triageEntries.priority} desc nulls last`, asc(triageEntries.waitingSince), asc(triageEntries.threadId));
 }
 
@@ -145,28 +154,17 @@ export function triageRowsQuery(actor: ActorRef, query: Pick<TriageQuery, "filte
 export function triageCountsQuery(actor: ActorRef) {
   if (actor.role !== "admin") {
     // A coach's or therapist's kept queue, from triage_entries_queue_idx alone.
-    return db
-      .select({
-        all: sql<number>`count(*)::int`,
-        mine: sql<number>`(count(*) filter (where ${triageEntries.assigneeId} = ${actor.id}))::int`,
-        unassigned: sql<number>`(count(*) filter (where ${triageEntries.assigneeId} is null))::int`,
-      })
-      .from(triageEntries)
-      .where(eq(triageEntries.userId, actor.id));
+    return db.select(filterCounts(actor, triageEntries.assigneeId)).from(triageEntries).where(eq(triageEntries.userId, actor.id));
   }
   return db
-    .select({
-      all: sql<number>`count(*)::int`,
-      mine: sql<number>`(count(*) filter (where ${threads.assigneeId} = ${actor.id}))::int`,
-      unassigned: sql<number>`(count(*) filter (where ${threads.assigneeId} is null))::int`,
-    })
+    .select(filterCounts(actor, threads.assigneeId))
     .from(threads)
     .where(waitingOnCasesOf(actor));
 }
 
 /** How many questions wait in each filter of the viewer's queue, in one query. */
 async function queueCounts(actor: Actor) {
-  const [row] = await triageStatements[viewerKind(actor)].counts.execute({ actorId: actor.id });
+  const [row] = await triageStatements[queueViewer(actor)].counts.execute({ actorId: actor.id });
   return { all: row?.all ?? 0, mine: row?.mine ?? 0, unassigned: row?.unassigned ?? 0 } satisfies Record<TriageFilter, number>;
 }
 
@@ -178,7 +176,7 @@ async function queueCounts(actor: Actor) {
 export async function listTriage(actor: Actor, query: TriageQuery, now: Date = new Date()) {
   requireStaffActor(actor);
   const [rows, counts, targetHours] = await Promise.all([
-    triageStatements[viewerKind(actor)].rows[query.filter].execute({
+    triageStatements[queueViewer(actor)].rows[query.filter].execute({
       actorId: actor.id,
       perPage: query.perPage,
       offset: (query.page - 1) * query.perPage,
@@ -214,7 +212,7 @@ export async function countTriage(actor: Actor) {
  */
 export async function listAssignableStaff(actor: Actor) {
   requireStaffActor(actor);
-  return triageStatements[viewerKind(actor)].staff.execute({ actorId: actor.id });
+  return triageStatements[queueViewer(actor)].staff.execute({ actorId: actor.id });
 }
 
 /** The statement behind listAssignableStaff, for a viewer whose id may be a placeholder. */
@@ -241,11 +239,11 @@ function assignableStaffQuery(viewer: ActorRef) {
 // therapists: the cases they are on) and, for the page, each filter: drizzle built them from
 // their parts on every view otherwise. The viewer, the page size and the offset are placeholders.
 
-type ViewerKind = "admin" | "staff";
-const viewerKind = (actor: Actor): ViewerKind => (actor.role === "admin" ? "admin" : "staff");
+type QueueViewer = "admin" | "staff";
+const queueViewer = (actor: Actor): QueueViewer => (actor.role === "admin" ? "admin" : "staff");
 
-function triageStatementsFor(kind: ViewerKind) {
-  const viewer: ActorRef = { id: sql.placeholder("actorId"), role: kind === "admin" ? "admin" : "coach" };
+function triageStatementsFor(kind: QueueViewer) {
+  const viewer = placeholderViewer(kind);
   const page = (filter: TriageFilter) =>
     triageRowsQuery(viewer, { filter, perPage: sql.placeholder("perPage"), offset: sql.placeholder("offset") }).prepare(`triage_rows_${kind}_${filter}`);
   return {
@@ -255,7 +253,7 @@ function triageStatementsFor(kind: ViewerKind) {
   };
 }
 
-const triageStatements: Record<ViewerKind, ReturnType<typeof triageStatementsFor>> = {
+const triageStatements: Record<QueueViewer, ReturnType<typeof triageStatementsFor>> = {
   admin: triageStatementsFor("admin"),
   staff: triageStatementsFor("staff"),
 };

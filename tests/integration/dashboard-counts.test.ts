@@ -7,6 +7,7 @@ import { db } from "../../db/client";
 import { databaseHandle } from "../../db/handle";
 import { CASE_STATUSES, caseCounts, caseMembers, cases, staffCaseloads, userCounts, users } from "../../db/schema";
 import { createUser, insertCase } from "../support/factories";
+import { untilSomeoneWaits } from "../support/lock-waits";
 
 // The admin dashboard's counts (accounts per role and state, cases per status, each person's
 // open cases) are kept by triggers (migration 0017) instead of counted on every view. Whatever
@@ -185,19 +186,6 @@ describe("the admin dashboard's kept counts", () => {
 const { kind } = await databaseHandle();
 
 describe.runIf(kind === "postgres")("the caseload kept while a case closes and a member joins at the same moment", () => {
-  /** Waits until another session of this database waits for a lock (or gives up after 10 s). */
-  async function untilSomeoneWaits(tx: Pick<typeof db, "select">) {
-    for (let i = 0; i < 400; i++) {
-      const [row] = await tx
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
-        .from(sql`pg_stat_activity`)
-        .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
-      if (row!.n > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error("the second change never waited for the first");
-  }
-
   it("counts the new member by exactly one of the two changes, whichever commits first", async () => {
     for (const closingFirst of [true, false]) {
       const lead = await createUser({ role: "coach" });

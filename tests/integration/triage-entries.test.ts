@@ -7,6 +7,7 @@ import { db } from "../../db/client";
 import { databaseHandle } from "../../db/handle";
 import { caseMembers, cases, threads, triageEntries } from "../../db/schema";
 import { createUser, insertCase } from "../support/factories";
+import { untilSomeoneWaits } from "../support/lock-waits";
 
 // Each coach's and therapist's triage queue is kept in triage_entries by triggers (migration
 // 0018, decision 010): a row per question waiting for staff and per member of its case's team.
@@ -127,19 +128,6 @@ describe("the kept triage queues", () => {
 const { kind } = await databaseHandle();
 
 describe.runIf(kind === "postgres")("the kept triage queues while a question changes as someone joins the team", () => {
-  /** Waits until another session of this database waits for a lock (or gives up after 10 s). */
-  async function untilSomeoneWaits(tx: Pick<typeof db, "select">) {
-    for (let i = 0; i < 400; i++) {
-      const [row] = await tx
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
-        .from(sql`pg_stat_activity`)
-        .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
-      if (row!.n > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error("the second change never waited for the first");
-  }
-
   it("gives the new member exactly the questions waiting once both have committed, whichever commits first", async () => {
     for (const [questionFirst, becomes] of [
       [true, "awaiting_staff"],

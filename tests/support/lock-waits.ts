@@ -1,0 +1,19 @@
+import { sql } from "drizzle-orm";
+import type { db } from "../../db/client";
+
+/**
+ * Waits until another session of this database waits for a lock (polling pg_stat_activity
+ * through `tx`, every 25 ms), or throws after 10 s: the tests that start two changes at once use
+ * it to know the second has reached the first's lock before letting the first commit.
+ */
+export async function untilSomeoneWaits(tx: Pick<typeof db, "select">) {
+  for (let i = 0; i < 400; i++) {
+    const [row] = await tx
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(sql`pg_stat_activity`)
+      .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
+    if (row!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("the second change never waited for the first");
+}
