@@ -4,10 +4,13 @@ import type { db } from "../../db/client";
 /**
  * Waits until another session of this database waits for a lock (polling pg_stat_activity
  * through `tx`, every 25 ms), or throws after 10 s: the tests that start two changes at once use
- * it to know the second has reached the first's lock before letting the first commit.
+ * it to know the second has reached the first's lock before letting the first commit. Inside a
+ * transaction Postgres answers pg_stat_activity from the snapshot it took on the first read, so
+ * each poll drops that snapshot first.
  */
 export async function untilSomeoneWaits(tx: Pick<typeof db, "select">) {
   for (let i = 0; i < 400; i++) {
+    await tx.select({ cleared: sql`pg_stat_clear_snapshot()` }).from(sql`(select 1) as one`);
     const [row] = await tx
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(sql`pg_stat_activity`)
