@@ -699,8 +699,9 @@ async function main() {
     }
 
     // The triggers that keep each case's plan progress and check-in summary (migration 0012)
-    // would recount a case for every row loaded: off for the load, one recount per case after.
-    const DERIVED = ["plans", "plan_steps", "check_ins"];
+    // and each post's place in its thread (0019) would look things up for every row loaded: off
+    // for the load, one recount after.
+    const DERIVED = ["plans", "plan_steps", "check_ins", "posts"];
     for (const table of DERIVED) await sql.unsafe(`alter table ${table} disable trigger user`);
 
     const copy = async (table: string, columns: string[], rows: Iterable<unknown[]>) => {
@@ -762,6 +763,8 @@ async function main() {
     for (const table of DERIVED) await sql.unsafe(`alter table ${table} enable trigger user`);
     await sql`select cases_recount_steps(id), cases_recount_check_ins(id) from cases`;
     lap("plan progress and check-in summaries");
+    await sql`select posts_order_recount(array(select id from threads))`;
+    lap("each post's place in its thread");
     // The dashboard's counts (migration 0017) and the staff's triage queues (0018): their
     // triggers don't fire while replicating.
     await sql`select dashboard_counts_recount()`;

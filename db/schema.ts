@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   boolean,
+  customType,
   date,
   index,
   integer,
@@ -21,6 +22,9 @@ export const ROLES = roleEnum.enumValues;
 export type Role = (typeof ROLES)[number];
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** Raw bytes (Postgres bytea): only the posts' order keys, which SQL writes and sorts and the app never reads. */
+const bytea = customType<{ data: Uint8Array }>({ dataType: () => "bytea" });
 
 export const users = pgTable(
   "users",
@@ -468,6 +472,12 @@ export const posts = pgTable(
     editedAt: timestamp("edited_at", { withTimezone: true }),
     // A random key the form carries: a second submission of the same form finds this post instead.
     submissionKey: text("submission_key"),
+    // The post's place in the thread view's order (decision 012), kept by triggers (migration
+    // 0019): the sibling ranks of its ancestors and itself as bytes, so sorting by it gives the
+    // order. sharedOrderKey is the same among shared posts only, the order a client sees; null for
+    // internal notes. Both null only between a bulk load that bypasses triggers and posts_order_recount().
+    orderKey: bytea("order_key"),
+    sharedOrderKey: bytea("shared_order_key"),
   },
   (t) => [
     index("posts_thread_idx").on(t.threadId, t.createdAt),

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQLWrapper } from "drizzle-orm";
 import { alias, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { db, lookupDb } from "../../db/client";
@@ -919,11 +919,11 @@ function fromJson<T>(value: T | string): T {
  * whose parent the reader can't see (or, in damaged data, one written before its parent) starts
  * a tree of its own, in the order written.
  *
- * How: a recursive walk from those roots down the replies carries, for each post, its path of
- * sibling ranks as bytes (one byte per level for the first 127 siblings, four beyond, so the
- * bytes sort in tree order); numbering the posts by path gives each its place. The walk reads
- * only ids, parents and times; text, authors and earlier versions are read for the page's posts
- * alone.
+ * How: every post carries its place in that order as a key that sorts (order_key for staff,
+ * shared_order_key among the shared posts a client sees), kept by triggers (migration 0019,
+ * decision 012), so numbering the thread's posts by key gives each its place. The numbering
+ * reads only ids, times and keys; text, authors, parents and earlier versions are read for the
+ * page's posts alone.
  *
  * Built once for staff and once for clients (postPageStatements): drizzle builds a query's SQL
  * from its parts on every run, 0.43 ms for this one. The values (thread, wanted post, page,
@@ -932,33 +932,17 @@ function fromJson<T>(value: T | string): T {
 function buildPostPageStatement(sharedOnly: boolean) {
   const size = THREAD_PAGE_SIZE;
   const shared = (alias: string) => (sharedOnly ? sql.raw(` and ${alias}.visibility = 'shared'`) : sql``);
+  const key = sql.raw(sharedOnly ? "shared_order_key" : "order_key");
 
-  // A sibling's rank as bytes that sort as the ranks do and never start one another: one byte
-  // (0x01–0x7f) for the first 127 siblings, which is nearly always, else four with the top bit set.
-  const rankBytes = (rank: SQL) =>
-    sql`(case when ${rank} < 128 then substring(int4send((${rank})::int) from 4) else int4send((${rank} - 2147483648)::int) end)`;
   const ordered = db
     .$with("ordered", {
       id: sql<string>`id`.as("id"),
       createdAt: sql<string>`created_at`.as("created_at"),
-      parent: sql<string | null>`parent`.as("parent"),
-      parentAuthor: sql<string | null>`parent_author`.as("parent_author"),
       pos: sql<number>`pos`.as("pos"),
     })
     .as(
-      sql`with recursive tree (id, created_at, author_id, parent, parent_author, path) as (
-          select p.id, p.created_at, p.author_id, null::uuid, null::uuid, ${rankBytes(sql`row_number() over (order by p.created_at, p.id)`)}
-          from ${posts} p
-          where p.thread_id = ${sql.placeholder("threadId")}${shared("p")}
-            and not exists (select 1 from ${posts} up where up.id = p.parent_id and up.thread_id = p.thread_id${shared("up")}
-              and (up.created_at, up.id) < (p.created_at, p.id))
-          union all
-          select c.id, c.created_at, c.author_id, t.id, t.author_id,
-            t.path || ${rankBytes(sql`row_number() over (partition by c.parent_id order by c.created_at, c.id)`)}
-          from tree t inner join ${posts} c on c.parent_id = t.id
-          where c.thread_id = ${sql.placeholder("threadId")}${shared("c")} and (c.created_at, c.id) > (t.created_at, t.id)
-        )
-        select id, created_at, parent, parent_author, (row_number() over (order by path))::int as pos from tree`,
+      sql`select p.id, p.created_at, (row_number() over (order by p.${key}, p.created_at, p.id))::int as pos
+        from ${posts} p where p.thread_id = ${sql.placeholder("threadId")}${shared("p")}`,
     );
   // The page: the wanted post's, else the one asked for (past the end: the last one).
   const meta = db
@@ -980,12 +964,10 @@ function buildPostPageStatement(sharedOnly: boolean) {
   const onPage = db
     .$with("on_page", {
       id: sql<string>`on_page_id`.as("on_page_id"),
-      parent: sql<string | null>`on_page_parent`.as("on_page_parent"),
-      parentAuthor: sql<string | null>`on_page_parent_author`.as("on_page_parent_author"),
       pos: sql<number>`on_page_pos`.as("on_page_pos"),
     })
     .as(
-      sql`select o.id as on_page_id, o.parent as on_page_parent, o.parent_author as on_page_parent_author, o.pos as on_page_pos
+      sql`select o.id as on_page_id, o.pos as on_page_pos
         from ordered o, meta m
         where o.pos > (m.page - 1) * ${size}::int and o.pos <= m.page * ${size}::int
         order by o.pos limit ${size}::int`,
@@ -1005,11 +987,21 @@ function buildPostPageStatement(sharedOnly: boolean) {
     .where(eq(users.id, posts.authorId))
     .limit(1)
     .as("author");
+  // The post this one answers in the reader's view: an earlier post of the thread they can see
+  // (else the post starts a tree of its own and shows no parent).
+  const parent = db
+    .select({ id: sql<string>`parent_post.id`.as("answered_id"), authorId: sql<string>`parent_post.author_id`.as("answered_author_id") })
+    .from(sql`${posts} parent_post`)
+    .where(
+      sql`parent_post.id = ${posts.parentId} and parent_post.thread_id = ${posts.threadId}${shared("parent_post")}
+        and (parent_post.created_at, parent_post.id) < (${posts.createdAt}, ${posts.id})`,
+    )
+    .as("parent");
   // The parent's author, only for a reply whose parent is on an earlier page (a parent always comes first).
-  const earlierParentName = sql<string | null>`case when on_page.on_page_parent is not null
-      and not exists (select 1 from on_page here where here.on_page_id = on_page.on_page_parent)
-    then (select parent_user.name from ${users} parent_user where parent_user.id = on_page.on_page_parent_author) end`;
-  // On lookupDb: the walk is by the thread's id, and one plan serves every thread.
+  const earlierParentName = sql<string | null>`case when ${parent.id} is not null
+      and not exists (select 1 from on_page here where here.on_page_id = ${parent.id})
+    then (select parent_user.name from ${users} parent_user where parent_user.id = ${parent.authorId}) end`;
+  // On lookupDb: the numbering is by the thread's id, and one plan serves every thread.
   return lookupDb
     .with(ordered, meta, onPage)
     .select({
@@ -1018,7 +1010,7 @@ function buildPostPageStatement(sharedOnly: boolean) {
       newestId: meta.newestId,
       newestAt: meta.newestAt,
       id: posts.id,
-      parentId: onPage.parent,
+      parentId: parent.id,
       authorId: posts.authorId,
       authorName: author.name,
       authorRole: author.role,
@@ -1033,6 +1025,7 @@ function buildPostPageStatement(sharedOnly: boolean) {
     .leftJoin(onPage, sql`true`)
     .leftJoin(posts, eq(posts.id, onPage.id))
     .leftJoinLateral(author, sql`true`)
+    .leftJoinLateral(parent, sql`true`)
     .orderBy(asc(onPage.pos))
     .prepare(`thread_post_page_${sharedOnly ? "client" : "staff"}`);
 }
