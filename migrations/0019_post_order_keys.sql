@@ -41,7 +41,7 @@ $$ LANGUAGE sql;
 -- A post written as the app writes a reply (the newest post of its thread, answering an
 -- earlier post of it), or a thread's first post, gets its keys here: its parent's keys and its
 -- rank among its parent's earlier replies. Anything else is left without keys, and the
--- statement's end walks its whole thread again (posts_order_after_insert). The thread's row is
+-- statement's end walks its whole thread again (posts_order_after_statement). The thread's row is
 -- locked first (the app's writes hold it already), so two posts written at once into one thread
 -- are ranked one after the other: each statement below sees what committed before it.
 CREATE OR REPLACE FUNCTION posts_order_key() RETURNS trigger AS $$
@@ -83,18 +83,29 @@ $$ LANGUAGE plpgsql;
 --> statement-breakpoint
 CREATE TRIGGER posts_order_key BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION posts_order_key();
 --> statement-breakpoint
-CREATE OR REPLACE FUNCTION posts_order_after_insert() RETURNS trigger AS $$
+-- At the end of a statement that wrote posts: the threads it left a post unkeyed in (inserts
+-- the trigger above didn't key), or deleted posts from (the replies left behind may start trees
+-- of their own), walked again.
+CREATE OR REPLACE FUNCTION posts_order_after_statement() RETURNS trigger AS $$
 DECLARE
-  unkept uuid[];
+  touched uuid[];
 BEGIN
-  SELECT array_agg(DISTINCT thread_id) INTO unkept FROM inserted WHERE order_key IS NULL;
-  IF unkept IS NOT NULL THEN PERFORM posts_order_recount(unkept); END IF;
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT i.thread_id) INTO touched FROM inserted i WHERE i.order_key IS NULL;
+  ELSE
+    SELECT array_agg(DISTINCT r.thread_id) INTO touched
+    FROM removed r WHERE EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = r.thread_id);
+  END IF;
+  IF touched IS NOT NULL THEN PERFORM posts_order_recount(touched); END IF;
   RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 --> statement-breakpoint
 CREATE TRIGGER posts_order_after_insert AFTER INSERT ON posts REFERENCING NEW TABLE AS inserted
-  FOR EACH STATEMENT EXECUTE FUNCTION posts_order_after_insert();
+  FOR EACH STATEMENT EXECUTE FUNCTION posts_order_after_statement();
+--> statement-breakpoint
+CREATE TRIGGER posts_order_after_delete AFTER DELETE ON posts REFERENCING OLD TABLE AS removed
+  FOR EACH STATEMENT EXECUTE FUNCTION posts_order_after_statement();
 --> statement-breakpoint
 -- Posts moved, re-parented, re-dated, shown or hidden (the app does none of these): their
 -- threads walked again.
@@ -110,21 +121,5 @@ CREATE TRIGGER posts_order_after_update AFTER UPDATE OF thread_id, parent_id, cr
     OLD.thread_id IS DISTINCT FROM NEW.thread_id OR OLD.parent_id IS DISTINCT FROM NEW.parent_id
     OR OLD.created_at IS DISTINCT FROM NEW.created_at OR OLD.visibility IS DISTINCT FROM NEW.visibility)
   EXECUTE FUNCTION posts_order_after_update();
---> statement-breakpoint
--- Posts deleted (the app deletes whole threads only): the replies left behind may start trees
--- of their own, so what is left of their threads is walked again.
-CREATE OR REPLACE FUNCTION posts_order_after_delete() RETURNS trigger AS $$
-DECLARE
-  touched uuid[];
-BEGIN
-  SELECT array_agg(DISTINCT r.thread_id) INTO touched
-  FROM removed r WHERE EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = r.thread_id);
-  IF touched IS NOT NULL THEN PERFORM posts_order_recount(touched); END IF;
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
---> statement-breakpoint
-CREATE TRIGGER posts_order_after_delete AFTER DELETE ON posts REFERENCING OLD TABLE AS removed
-  FOR EACH STATEMENT EXECUTE FUNCTION posts_order_after_delete();
 --> statement-breakpoint
 SELECT posts_order_recount(ARRAY(SELECT id FROM threads));

@@ -5,6 +5,7 @@ import { db } from "../../db/client";
 import { databaseHandle } from "../../db/handle";
 import { cases, checkIns, dashboardWeeks, threads, type CaseStatus } from "../../db/schema";
 import { createUser, insertCase } from "../support/factories";
+import { someoneWaits } from "../support/lock-waits";
 import { countQueries } from "../support/query-counter";
 
 // The admin dashboard keeps the figures of weeks that have ended in dashboard_weeks (decision
@@ -174,11 +175,7 @@ describe.runIf(kind === "postgres")("admin dashboard, kept weeks, with writes at
     let done = false;
     void view.finally(() => (done = true)).catch(() => {});
     for (let i = 0; i < 400 && !done; i++) {
-      const [row] = await tx
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
-        .from(sql`pg_stat_activity`)
-        .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
-      if (row!.n > 0) return;
+      if (await someoneWaits(tx)) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

@@ -1,12 +1,12 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { buildThreadTree, type ThreadNode } from "~/components/thread-view";
 import { addPost, startThread } from "~/models/threads.server";
 import { db } from "../../db/client";
 import { databaseHandle } from "../../db/handle";
 import { posts } from "../../db/schema";
 import { createUser, insertCase } from "../support/factories";
 import { untilSomeoneWaits } from "../support/lock-waits";
+import { seededRandom, threadViewOrder } from "../support/thread-order";
 
 // Each post keeps its place in the thread view's order (order_key, and shared_order_key for what
 // a client sees), written by triggers (migration 0019, decision 012); the thread page sorts by
@@ -15,6 +15,7 @@ import { untilSomeoneWaits } from "../support/lock-waits";
 
 type Row = { id: string; parentId: string | null; createdAt: Date; visibility: "shared" | "internal"; orderKey: string | null; sharedKey: string | null };
 
+/** The thread's posts with their keys (as hex), in the order written. */
 async function rowsOf(threadId: string): Promise<Row[]> {
   return db
     .select({
@@ -30,24 +31,12 @@ async function rowsOf(threadId: string): Promise<Row[]> {
     .orderBy(asc(posts.createdAt), asc(posts.id));
 }
 
-/** The thread view's order for a reader who sees `rows` (in the order written), as the page has always built it. */
-function viewOrder(rows: Row[]) {
-  const ids = new Set(rows.map((r) => r.id));
-  const tree = buildThreadTree(
-    rows.map((r) => ({ ...r, authorName: "x", parentId: r.parentId && ids.has(r.parentId) ? r.parentId : null })),
-    Number.MAX_SAFE_INTEGER,
-  );
-  const flatten = (nodes: ThreadNode<Row & { authorName: string }>[]): string[] => nodes.flatMap((n) => [n.post.id, ...flatten(n.children)]);
-  return flatten(tree);
-}
-
 const byKey = (rows: Row[], key: "orderKey" | "sharedKey") =>
   [...rows].sort((a, b) => (a[key]! < b[key]! ? -1 : a[key]! > b[key]! ? 1 : 0)).map((r) => r.id);
 
 /** Every post keyed, and the keys sorting into the view's order, for staff (all posts) and clients (shared ones). */
 async function expectKeysInViewOrder(threadId: string) {
-  // A written post's keys are read back in the order written (uuid ties broken the same way as the view).
-  const rows = (await rowsOf(threadId)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
+  const rows = await rowsOf(threadId);
   const shared = rows.filter((r) => r.visibility === "shared");
   expect(rows.filter((r) => r.orderKey === null)).toEqual([]);
   expect(shared.filter((r) => r.sharedKey === null)).toEqual([]);
@@ -55,8 +44,8 @@ async function expectKeysInViewOrder(threadId: string) {
   // No two posts share a place (ties would leave the order to chance).
   expect(new Set(rows.map((r) => r.orderKey)).size).toBe(rows.length);
   expect(new Set(shared.map((r) => r.sharedKey)).size).toBe(shared.length);
-  expect(byKey(rows, "orderKey")).toEqual(viewOrder(rows));
-  expect(byKey(shared, "sharedKey")).toEqual(viewOrder(shared));
+  expect(byKey(rows, "orderKey")).toEqual(threadViewOrder(rows));
+  expect(byKey(shared, "sharedKey")).toEqual(threadViewOrder(shared));
   // And the same as the walk from scratch that bulk loads use.
   const walked = await db
     .select({ id: sql<string>`w.id`, key: sql<string>`encode(w.order_key, 'hex')`, shared: sql<string | null>`encode(s.order_key, 'hex')` })
@@ -73,15 +62,6 @@ async function setup() {
   return { lead, support, client, caseId: c.id };
 }
 
-/** A little random generator, the same every run. */
-function seeded(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
-  };
-}
-
 /** How many times posts_order_recount (the walk over a whole thread) ran in this transaction. */
 async function recounts(tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) {
   const [row] = await tx
@@ -95,7 +75,7 @@ describe("each post's place in its thread", () => {
   it("follows a conversation written through the app: replies at every depth, notes and replies to notes", async () => {
     const s = await setup();
     const { thread, post: question } = await startThread(s.client, s.caseId, { title: "Where do we start?", body: "It feels like too much." });
-    const random = seeded(4242);
+    const random = seededRandom(4242);
     const written: { id: string; internal: boolean }[] = [{ id: question.id, internal: false }];
     for (let i = 0; i < 60; i++) {
       const roll = random();

@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { runInRequestScope } from "~/request-scope.server";
 import { rootData } from "~/root.server";
 import { createSavedReply } from "~/models/saved-replies.server";
-import { buildThreadTree, type ThreadNode } from "~/components/thread-view";
 import { addPost, editPost, getThreadForStaff, startThread, THREAD_PAGE_SIZE, type StaffThread, type ThreadPostView } from "~/models/threads.server";
 import * as caseThreads from "~/routes/cases.$caseId.threads";
 import * as portalThread from "~/routes/portal.questions.$threadId";
@@ -16,6 +15,7 @@ import { messagesBeside } from "../support/hostile-input";
 import { countQueries } from "../support/query-counter";
 import { editForms, formUnder, nestedReplyForms } from "../support/reply-forms";
 import { renderPage, type PageModule } from "../support/render-page";
+import { seededRandom, threadViewOrder } from "../support/thread-order";
 
 // The staff thread page /threads/:threadId and the case's "Questions" tab: who may open them,
 // what every form does, and that a failed form keeps what was typed.
@@ -381,15 +381,6 @@ describe("a long thread, a page at a time", () => {
     call(portalThread.loader, user, `/portal/questions/${threadId}${search}`, { params: { threadId } });
   type Paged = { posts: (ThreadPostView & { createdAt: string })[]; pagination: { page: number; pages: number; total: number; newestPostId: string | null }; replyTo: string | null };
 
-  /** A little random generator, the same every run. */
-  function seeded(seed: number) {
-    let state = seed;
-    return () => {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      return state / 2147483648;
-    };
-  }
-
   /**
    * A question with `total` posts in all, written one second apart: replies under recent posts
    * (chains many levels deep), under any earlier post (so a reply can be older than its siblings'
@@ -397,7 +388,7 @@ describe("a long thread, a page at a time", () => {
    */
   async function nestedThread(s: Awaited<ReturnType<typeof setup>>, total: number) {
     const { thread, post: question } = await startThread(s.client, s.caseId, { title: `Nested (${total})`, body: "Where do we start?" });
-    const random = seeded(total * 7919);
+    const random = seededRandom(total * 7919);
     const all: { id: string; parentId: string | null; authorName: string; visibility: "shared" | "internal" }[] = [
       { id: question.id, parentId: null, authorName: "Jordan Client", visibility: "shared" },
     ];
@@ -433,10 +424,7 @@ describe("a long thread, a page at a time", () => {
 
   /** The whole thread in the order the thread view shows it, for a reader who sees `visible` posts (as before pages). */
   function displayOrder(all: { id: string; parentId: string | null; authorName: string; visibility: string }[], sharedOnly: boolean) {
-    const seen = all.filter((p) => !sharedOnly || p.visibility === "shared");
-    const ids = new Set(seen.map((p) => p.id));
-    const flatten = (nodes: ThreadNode<(typeof seen)[number]>[]): string[] => nodes.flatMap((n) => [n.post.id, ...flatten(n.children)]);
-    return flatten(buildThreadTree(seen.map((p) => ({ ...p, parentId: p.parentId && ids.has(p.parentId) ? p.parentId : null }))));
+    return threadViewOrder(all.filter((p) => !sharedOnly || p.visibility === "shared"));
   }
 
   /** The ids of the posts a rendered page shows, in order. */
@@ -495,8 +483,7 @@ describe("a long thread, a page at a time", () => {
     const all = [{ id: question.id, parentId: null, authorName: "Jordan Client", createdAt: question.createdAt }, ...rows.map((r) => ({ ...r, authorName: "x" }))].sort(
       (a, b) => a.createdAt.getTime() - b.createdAt.getTime(),
     );
-    const flatten = (nodes: ThreadNode<(typeof all)[number]>[]): string[] => nodes.flatMap((n) => [n.post.id, ...flatten(n.children)]);
-    const order = flatten(buildThreadTree(all));
+    const order = threadViewOrder(all);
     const shown: string[] = [];
     for (const page of [1, 2, 3]) shown.push(...(await getThreadForStaff(s.support, thread.id, { page })).posts.map((p) => p.id));
     expect(shown).toEqual(order);
